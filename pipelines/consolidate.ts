@@ -1,0 +1,155 @@
+import { sql, type Kysely } from 'kysely';
+import type { DB } from '../db/types.ts';
+import { ENTITY_KINDS } from '../schemas/feeds.ts';
+import type { StageContext, StageCounts } from './stage.ts';
+
+/**
+ * The golden record (一企一档): for each field, the value of the most authoritative agency for that
+ * field, then the most recent snapshot, then the first record that has it. Each value keeps the file
+ * and row it came from, so every field of a unit can be traced to its source.
+ */
+export const FIELD_AUTHORITY: Record<GoldenField, string[]> = {
+  name: ['market', 'civil-affairs.social-orgs', 'personnel', 'org-code', 'statistics', 'tax'],
+  uscc: ['market', 'civil-affairs.social-orgs', 'personnel', 'statistics', 'tax'],
+  org_code: ['org-code', 'market', 'civil-affairs.social-orgs', 'personnel', 'statistics', 'tax'],
+  reg_no: ['market'],
+  address: ['market', 'civil-affairs.social-orgs', 'personnel', 'statistics', 'tax', 'org-code'],
+  division_code: ['statistics', 'org-code'],
+  legal_rep: ['market', 'civil-affairs.social-orgs', 'tax', 'org-code'],
+  phone: ['statistics', 'market', 'tax'],
+  established: ['market', 'civil-affairs.social-orgs', 'statistics', 'tax', 'org-code'],
+  status: ['market', 'civil-affairs.social-orgs', 'tax', 'statistics', 'personnel', 'org-code'],
+};
+export type GoldenField = 'name' | 'uscc' | 'org_code' | 'reg_no' | 'address' | 'division_code' | 'legal_rep' | 'phone' | 'established' | 'status';
+
+export interface MemberRow {
+  record_id: string;
+  unit_id: string;
+  kind: string;
+  agency: string;
+  file_name: string;
+  row: number;
+  snapshot_date: string | null;
+  is_current: boolean;
+  name: string | null;
+  uscc: string | null;
+  uscc_valid: boolean | null;
+  org_code: string | null;
+  org_code_valid: boolean | null;
+  reg_no: string | null;
+  reg_no_valid: boolean | null;
+  address: string | null;
+  division_code: string | null;
+  legal_rep: string | null;
+  phone: string | null;
+  established: string | null;
+  status: string;
+}
+
+export interface GoldenValue {
+  value: string;
+  record_id: string;
+  agency: string;
+  file: string;
+  row: number;
+}
+
+export type Golden = Partial<Record<GoldenField, GoldenValue>>;
+
+function valueOf(r: MemberRow, field: GoldenField): string | null {
+  switch (field) {
+    case 'uscc':
+      return r.uscc_valid ? r.uscc : null;
+    case 'org_code':
+      return r.org_code_valid ? r.org_code : null;
+    case 'reg_no':
+      return r.reg_no_valid ? r.reg_no : null;
+    default:
+      return r[field];
+  }
+}
+
+export function goldenRecord(members: MemberRow[]): Golden {
+  const golden: Golden = {};
+  for (const field of Object.keys(FIELD_AUTHORITY) as GoldenField[]) {
+    const authority = FIELD_AUTHORITY[field];
+    let best: MemberRow | null = null;
+    let bestRank = Infinity;
+    for (const r of members) {
+      if (valueOf(r, field) === null) continue;
+      const rank = authority.indexOf(r.kind);
+      // Unlisted agencies still count, after every listed one: a value beats no value.
+      const score = (rank < 0 ? authority.length : rank) * 2 + (r.is_current ? 0 : 1);
+      if (score < bestRank || (score === bestRank && best && (r.snapshot_date ?? '') > (best.snapshot_date ?? ''))) {
+        best = r;
+        bestRank = score;
+      }
+    }
+    if (best) golden[field] = { value: valueOf(best, field)!, record_id: best.record_id, agency: best.agency, file: best.file_name, row: best.row };
+  }
+  // A unit that no agency reports any more is kept, marked as such: the registers delete nothing.
+  if (!members.some((m) => m.is_current) && golden.status) golden.status = { ...golden.status, value: 'unreported' };
+  return golden;
+}
+
+const BATCH = 2000;
+
+export async function consolidateUnits(ctx: StageContext): Promise<StageCounts> {
+  // A new snapshot can change any unit's sources (a record no longer current), so it re-derives every unit;
+  // otherwise only the units whose members changed in this run.
+  const newSnapshot = await ctx.db
+    .selectFrom('staging.file')
+    .select('id')
+    .where('run_id', '=', ctx.runId)
+    .where('status', '=', 'loaded')
+    .where('kind', 'in', ENTITY_KINDS as unknown as string[])
+    .executeTakeFirst();
+  const unitIds = (
+    await ctx.db
+      .selectFrom('registry.unit')
+      .select('id')
+      .where('retired_run', 'is', null)
+      .$if(!newSnapshot, (q) => q.where('updated_run', '=', ctx.runId))
+      .orderBy('id')
+      .execute()
+  ).map((u) => u.id);
+  let updated = 0;
+  for (let i = 0; i < unitIds.length; i += BATCH) {
+    const ids = unitIds.slice(i, i + BATCH);
+    const members = await loadMembers(ctx.db, ids);
+    const byUnit = new Map<string, MemberRow[]>();
+    for (const m of members) {
+      const list = byUnit.get(m.unit_id);
+      if (list) list.push(m);
+      else byUnit.set(m.unit_id, [m]);
+    }
+    const rows = [...byUnit].map(([id, ms]) => {
+      const g = goldenRecord(ms);
+      return { id, name: g.name?.value ?? null, uscc: g.uscc?.value ?? null, org_code: g.org_code?.value ?? null, address: g.address?.value ?? null, status: g.status?.value ?? 'active', established: g.established?.value ?? null, golden: g };
+    });
+    await sql`
+      update registry.unit u set
+        name = x.name, uscc = x.uscc, org_code = x.org_code, address = x.address,
+        status = x.status, established = x.established::date, golden = x.golden
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        as x(id text, name text, uscc text, org_code text, address text, status text, established text, golden jsonb)
+      where u.id = x.id`.execute(ctx.db);
+    updated += rows.length;
+  }
+  return { units_consolidated: updated };
+}
+
+export async function loadMembers(db: Kysely<DB>, unitIds: string[]): Promise<MemberRow[]> {
+  if (unitIds.length === 0) return [];
+  return db
+    .selectFrom('registry.unit_member as m')
+    .innerJoin('registry.record as r', 'r.record_id', 'm.record_id')
+    .innerJoin('staging.file as f', 'f.id', 'r.file_id')
+    .select([
+      'm.record_id', 'm.unit_id', 'r.kind', 'r.agency', 'f.file_name', 'r.row', 'r.snapshot_date', 'r.is_current', 'r.name', 'r.uscc', 'r.uscc_valid',
+      'r.org_code', 'r.org_code_valid', 'r.reg_no', 'r.reg_no_valid', 'r.address', 'r.division_code', 'r.legal_rep', 'r.phone', 'r.established', 'r.status',
+    ])
+    .where('m.unit_id', 'in', unitIds)
+    .orderBy('m.record_id')
+    .execute();
+}
