@@ -1,30 +1,19 @@
 import path from 'node:path';
 import readline from 'node:readline';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { openDatabase, defaultDataDir, type Database } from '../db/connect.ts';
+import { Command, CommanderError } from 'commander';
+import { defaultDataDir, type Database } from '../db/connect.ts';
 import { createLogger } from '../pipelines/logger.ts';
 import { runSync } from '../pipelines/run.ts';
 import { exportCrosswalk, exportRegister, exportRejects, exportReports } from '../pipelines/publish/exports.ts';
 import { classifyCode } from '../pipelines/normalize/codes.ts';
 import { formatSummary } from './summary.ts';
-import { formatStatus, formatGridStatus } from './status.ts';
+import { formatStatus } from './status.ts';
+import { isoDate, positiveInt, withDatabase } from './shared.ts';
+import { registerGridCommands } from './grid.ts';
+import { registerReviewCommands } from './review.ts';
+import { registerOperationsCommands } from './operations.ts';
+import { registerWebCommands } from './web.ts';
 import { createProgress } from './progress.ts';
-
-function isoDate(value: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new InvalidArgumentError('expected a date as YYYY-MM-DD, e.g. 2026-11-27');
-  }
-  return value;
-}
-
-async function withDatabase<T>(fn: (database: Database) => Promise<T>): Promise<T> {
-  const database = await openDatabase();
-  try {
-    return await fn(database);
-  } finally {
-    await database.close();
-  }
-}
 
 async function sync(inbox: string, opts: { asOf?: string; archive: boolean }, out: NodeJS.WritableStream): Promise<void> {
   const log = createLogger();
@@ -58,7 +47,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
   program
     .command('demo')
     .description('generate the bundled Yangzhou demo feeds and run a full sync on them (what `npm start` does)')
-    .option('--units <n>', 'size of the demo world', (v) => Number.parseInt(v, 10))
+    .option('--units <n>', 'size of the demo world', positiveInt)
     .action(async (opts: { units?: number }) => {
       const { DEMO, generateDemoInbox } = await import('../seeds/demo-inbox.ts');
       const inbox = path.join(defaultDataDir(), 'demo-inbox');
@@ -84,18 +73,16 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
   program
     .command('status')
     .description('the last runs, with per-stage counts and anything that failed')
-    .option('--runs <n>', 'how many runs to show', (v) => Number.parseInt(v, 10), 5)
+    .option('--runs <n>', 'how many runs to show', positiveInt, 5)
     .action(async (opts: { runs: number }) => {
       out.write(`${await withDatabase((d) => formatStatus(d, opts.runs))}\n`);
     });
 
-  const grid = program.command('grid').description('the inspection grid');
-  grid
-    .command('status')
-    .description('units per grid, unplaced by reason, open reports by reason')
-    .action(async () => {
-      out.write(`${await withDatabase((d) => formatGridStatus(d.db))}\n`);
-    });
+  const env = { out };
+  registerGridCommands(program, env);
+  registerReviewCommands(program, env);
+  registerOperationsCommands(program, env);
+  registerWebCommands(program, env);
 
   const codes = program.command('codes').description('national identifier rules');
   codes
@@ -114,7 +101,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
     .command('demo')
     .description('write the demo feeds (and their ground truth beside them) without syncing')
     .requiredOption('--out <dir>', 'inbox folder to create')
-    .option('--units <n>', 'size of the world', (v) => Number.parseInt(v, 10))
+    .option('--units <n>', 'size of the world', positiveInt)
     .action(async (opts: { out: string; units?: number }) => {
       const { DEMO, generateDemoInbox } = await import('../seeds/demo-inbox.ts');
       const { asOf } = await generateDemoInbox(path.resolve(opts.out), { units: opts.units ?? DEMO.units });

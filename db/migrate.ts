@@ -1,10 +1,5 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import * as initial from './migrations/001-initial.ts';
-
-// Migrations are imported, not read from a folder at run time, so the same list runs under tsx and vitest.
-const MIGRATIONS: Record<string, Migration> = {
-  '001-initial': initial,
-};
+import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { MIGRATIONS } from './migrations/index.ts';
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 

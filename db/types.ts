@@ -2,6 +2,10 @@
 // node-postgres returns on both engines: bigint and bigserial as string, date as string (see
 // db/connect.ts type parsers), timestamptz as Date, jsonb as objects.
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { MatchingTables } from './tables/matching.ts';
+import type { GridRuleTables } from './tables/grid-rules.ts';
+import type { OperationsTables } from './tables/operations.ts';
+import type { WebTables } from './tables/web.ts';
 
 type Json = unknown;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -233,7 +237,8 @@ export interface ReportTable {
   close_reason: string | null;
 }
 
-export interface DB {
+// Feature areas keep their tables' types in db/tables/, beside the migration that creates them.
+export interface DB extends MatchingTables, GridRuleTables, OperationsTables, WebTables {
   'runs.run': RunTable;
   'runs.stage': StageTable;
   'staging.file': FileTable;

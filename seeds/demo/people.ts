@@ -8,23 +8,22 @@ export function personName(rng: Rand): string {
   return surname + given;
 }
 
-function digits(rng: Rand, n: number): string {
+export function randomDigits(rng: Rand, n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += String(rng.int(0, 9));
   return s;
 }
 
 export function mobilePhone(rng: Rand): string {
-  return rng.pick(MOBILE_PREFIXES) + digits(rng, 8);
+  return rng.pick(MOBILE_PREFIXES) + randomDigits(rng, 8);
 }
 
 /** Yangzhou landlines are 0514 plus eight digits starting 8. */
 export function landline(rng: Rand): string {
-  return `0514-8${digits(rng, 7)}`;
+  return `0514-8${randomDigits(rng, 7)}`;
 }
 
 export function phone(rng: Rand, landlineShare = 0.35): string {
   return rng.chance(landlineShare) ? landline(rng) : mobilePhone(rng);
 }
 
-export { digits as randomDigits };

@@ -120,16 +120,17 @@ export function nearNameParts(base: CompanyNameParts, rng: Rand): CompanyNamePar
 }
 
 /** What an old name looked like before a rename: a restructure, a provincial upgrade or a new trade name. */
-export function formerNameParts(current: CompanyNameParts, rng: Rand): CompanyNameParts {
+export function formerNameParts(current: CompanyNameParts, industry: Industry, rng: Rand): CompanyNameParts {
   const how = rng.pick(['upgrade', 'restructure', 'trade'] as const);
-  switch (how) {
-    case 'upgrade':
-      return current.prefix === 'js' ? { ...current, prefix: 'yzs' } : { ...current, prefix: 'district', form: '有限公司' };
-    case 'restructure':
-      return { ...current, form: current.form === '厂' ? '经营部' : '厂', prefix: 'district' };
-    case 'trade':
-      return { ...current, trade: tradeName(rng) };
+  // A company often began as its owner's 厂 (makers) or 经营部 (traders, services).
+  const soleForm = industry.code.startsWith('C') ? '厂' : /^[FHOL]/.test(industry.code) ? '经营部' : null;
+  if (how === 'upgrade') {
+    return current.prefix === 'js' ? { ...current, prefix: 'yzs' } : { ...current, prefix: 'district', form: '有限公司' };
   }
+  if (how === 'restructure' && soleForm !== null && current.form !== soleForm) {
+    return { ...current, form: soleForm, prefix: 'district' };
+  }
+  return { ...current, trade: tradeName(rng) };
 }
 
 export interface ShopNameParts {

@@ -3,7 +3,7 @@
  * written from it with their mess; the truth files are written from it too,
  * so the pipeline can be scored on what it could not see directly.
  */
-import { DEFAULT_GRID_DISTRICTS, type Division, type GridDef, defaultGrid, gridIndex } from '../default-grid.ts';
+import { DEFAULT_GRID_DISTRICTS, type Division, type GridDef, defaultGrid } from '../default-grid.ts';
 import { USCC_ALPHABET, idCardCheckChar, orgCodeCheckChar, regNoCheckDigit, usccCheckChar } from './codes.ts';
 import { dayOf, parseIsoDate, toIso, ymd } from './dates.ts';
 import {
@@ -14,11 +14,12 @@ import {
   type Industry,
   OUTSIDE_PARENTS,
   SHOP_FORMS,
+  SOCIAL_SUPERVISORS,
 } from './lexicon.ts';
 import { personName, phone as drawPhone, randomDigits } from './people.ts';
 import { type AddressParts, type Place, type PlaceIndex, buildPlaces, drawAddress } from './places.ts';
 import { Rand } from './prng.ts';
-import { type PublicCategory, publicBodiesAt } from './public-names.ts';
+import { publicBodiesAt } from './public-names.ts';
 import {
   type CompanyNameParts,
   type ShopNameParts,
@@ -295,7 +296,8 @@ const USCC_HEAD: Record<UnitKind, string> = {
 function drawRegNo(kind: UnitKind, place: Place, rng: Rand, reg: Registry): string {
   for (;;) {
     const authority = rng.chance(0.35) ? '321000' : place.districtCode === '321071' ? '321091' : place.districtCode;
-    const sequence = kind === 'individual' ? String(rng.int(6, 9)) + randomDigits(rng, 7) : '000' + randomDigits(rng, 5);
+    // GS 15-2006: the sequence's first digit tells enterprises (0–3) from individual businesses (6–9).
+    const sequence = kind === 'individual' ? String(rng.int(6, 9)) + randomDigits(rng, 7) : '00' + randomDigits(rng, 6);
     const body = authority + sequence;
     if (reg.regNos.has(body)) continue;
     reg.regNos.add(body);
@@ -470,7 +472,7 @@ export function generateWorld(opts: WorldOptions, divisions: Division[]): World 
       if (!name) kind = 'company';
       else {
         category = socialType ?? '民办非企业单位';
-        supervisor = rng.pick(['无', '无', '', '扬州市教育局', '扬州市卫生健康委员会', '扬州市商务局', '扬州市民政局', '扬州市体育局', '扬州市文化广电和旅游局']);
+        supervisor = rng.chance(0.3) ? '无' : rng.pick(SOCIAL_SUPERVISORS);
       }
     }
     if (kind === 'company') {
@@ -570,7 +572,7 @@ export function generateWorld(opts: WorldOptions, divisions: Division[]): World 
       const to = (closedDay ?? asOf) - 60;
       if (from < to) {
         for (let t = 0; t < 6 && !formerName; t++) {
-          const candidate = composeCompanyName(formerNameParts(companyParts, rng), place);
+          const candidate = composeCompanyName(formerNameParts(companyParts, industry, rng), place);
           if (candidate !== name && unique(candidate)) formerName = candidate;
         }
         if (formerName) {

@@ -84,10 +84,6 @@ export function creditVisible(grade: CreditGrade, snapshot: number): boolean {
   return grade.year < ymd(snapshot).y;
 }
 
-export function existsAt(unit: TrueUnit, day: number): boolean {
-  return unit.established <= day;
-}
-
 /** Units in a fixed, file-specific shuffled order: exports are not sorted the same way twice. */
 export function shuffledUnits(ctx: FeedContext, fileKey: string, keep: (u: TrueUnit) => boolean): TrueUnit[] {
   const list = ctx.world.units.filter(keep);
@@ -138,7 +134,9 @@ export class RowKit {
     let name = nameAt(unit, day);
     if (rng.chance(opts.shorten ?? 0)) {
       // Desk staff drop the region prefix: 扬州方佰建设有限公司 → 方佰建设有限公司.
-      name = name.replace(/^(江苏省|扬州市|扬州|江苏)(?!经济技术开发区)(?=.{6,})/, '');
+      const prefix = /^(江苏省|扬州市|扬州|江苏)/.exec(name)?.[0] ?? '';
+      const rest = name.slice(prefix.length);
+      if (prefix !== '' && rest.length >= 6 && !rest.startsWith('经济技术开发区')) name = rest;
     }
     if (rng.chance(opts.typo ?? 0.004)) {
       const typo = misspellName(name, rng);

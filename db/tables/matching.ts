@@ -1,0 +1,2 @@
+// Tables of one feature area: steward decisions, review queue, match evidence (issue: entity matching).
+export interface MatchingTables {}

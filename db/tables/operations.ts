@@ -1,0 +1,2 @@
+// Tables of one feature area: run lock, HTTP pull cursors, schedules (issue: operations).
+export interface OperationsTables {}
