@@ -6,6 +6,7 @@ import type { MatchingTables } from './tables/matching.ts';
 import type { GridRuleTables } from './tables/grid-rules.ts';
 import type { OperationsTables } from './tables/operations.ts';
 import type { WebTables } from './tables/web.ts';
+import type { PullTables } from './tables/pulls.ts';
 
 type Json = unknown;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -238,7 +239,7 @@ export interface ReportTable {
 }
 
 // Feature areas keep their tables' types in db/tables/, beside the migration that creates them.
-export interface DB extends MatchingTables, GridRuleTables, OperationsTables, WebTables {
+export interface DB extends MatchingTables, GridRuleTables, OperationsTables, PullTables, WebTables {
   'runs.run': RunTable;
   'runs.stage': StageTable;
   'staging.file': FileTable;

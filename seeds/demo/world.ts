@@ -450,7 +450,8 @@ export function generateWorld(opts: WorldOptions, divisions: Division[]): World 
           shopParts = parts;
         }
       }
-      category = '个体工商户';
+      if (name) category = '个体工商户';
+      else kind = 'company';
     }
     if (kind === 'coop') {
       for (let t = 0; t < 10 && !name; t++) {
