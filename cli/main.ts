@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import path from 'node:path';
+import { AGENCIES } from '../schemas/feeds.ts';
 import readline from 'node:readline';
 import { Command, CommanderError } from 'commander';
 import { defaultDataDir, type Database } from '../db/connect.ts';
@@ -13,21 +15,38 @@ import { registerGridCommands } from './grid.ts';
 import { registerReviewCommands } from './review.ts';
 import { registerOperationsCommands } from './operations.ts';
 import { registerWebCommands } from './web.ts';
+import { registerPullCommands } from './pull.ts';
 import { createProgress } from './progress.ts';
+import { openDatabaseForRun } from '../jobs/open-for-run.ts';
+import { stopOnSignals } from '../jobs/stop-signals.ts';
 
-async function sync(inbox: string, opts: { asOf?: string; archive: boolean }, out: NodeJS.WritableStream): Promise<void> {
+async function sync(inbox: string, opts: { asOf?: string; archive: boolean; wait?: boolean }, out: NodeJS.WritableStream): Promise<void> {
   const log = createLogger();
   const resolved = path.resolve(inbox);
-  await withDatabase(async (database) => {
-    const progress = createProgress();
+  // Say so before opening the database: a typo in a cron line should fail in a second, not after migrations.
+  if (!fs.existsSync(resolved)) {
+    throw new Error(`Inbox folder ${resolved} does not exist. Create it with one sub-folder per agency (${AGENCIES.join(', ')}), or pass the right --inbox.`);
+  }
+  // SIGTERM/SIGINT: the stage in progress finishes, then the run stops (and the command fails saying so).
+  const stop = stopOnSignals(log);
+  try {
+    const database = await openDatabaseForRun({ wait: opts.wait, signal: stop.signal, log });
     try {
-      const result = await runSync(database, { inbox: resolved, asOf: opts.asOf, archive: opts.archive, log, onProgress: progress.update });
-      progress.stop();
-      out.write(`${await formatSummary(database.db, result, database.location)}\n`);
+      const progress = createProgress();
+      try {
+        const result = await runSync(database, { inbox: resolved, asOf: opts.asOf, archive: opts.archive, log, onProgress: progress.update, signal: stop.signal, wait: opts.wait });
+        progress.stop();
+        out.write(`${await formatSummary(database.db, result, database.location)}\n`);
+        if (result.status === 'partial') out.write(`部分失败：${result.failures.map((f) => `${f.agency ?? f.stage}：${f.error}`).join('；')}\n`);
+      } finally {
+        progress.stop();
+      }
     } finally {
-      progress.stop();
+      await database.close();
     }
-  });
+  } finally {
+    stop.dispose();
+  }
 }
 
 export function buildProgram(out: NodeJS.WritableStream = process.stdout): Command {
@@ -42,7 +61,8 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
     .requiredOption('--inbox <dir>', 'inbox folder with one sub-folder per agency')
     .option('--as-of <date>', 'date the reports are relative to (YYYY-MM-DD; default: today in Asia/Shanghai)', isoDate)
     .option('--no-archive', 'leave loaded files where they are instead of moving them to _archive/')
-    .action(async (opts: { inbox: string; asOf?: string; archive: boolean }) => sync(opts.inbox, opts, out));
+    .option('--wait', 'if another run is in progress, wait for it to finish instead of exiting with an error')
+    .action(async (opts: { inbox: string; asOf?: string; archive: boolean; wait?: boolean }) => sync(opts.inbox, opts, out));
 
   program
     .command('demo')
@@ -83,6 +103,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
   registerReviewCommands(program, env);
   registerOperationsCommands(program, env);
   registerWebCommands(program, env);
+  registerPullCommands(program, env);
 
   const codes = program.command('codes').description('national identifier rules');
   codes

@@ -1,26 +1,18 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/connect.ts';
 import type { DB } from '../db/types.ts';
+import { REASON_TEXT } from '../pipelines/grid/place-unit.ts';
+import { REASONS } from '../pipelines/supervise.ts';
+import { lastRuns, needsAttention, runningNow, scheduledJobs } from './run-status.ts';
 
-const STATUS_ZH: Record<string, string> = { running: '运行中', succeeded: '成功', failed: '失败' };
-
+/** `gridlink status`: the run in progress, the last runs, the scheduler's jobs, what needs attention, quarantined files. */
 export async function formatStatus(database: Database, runs: number): Promise<string> {
   const { db } = database;
   const lines = [`数据库：${database.engine === 'pglite' ? '内嵌 PGlite' : 'PostgreSQL'} ${database.location}`];
-  const last = await db.selectFrom('runs.run').selectAll().orderBy('id', 'desc').limit(runs).execute();
-  if (last.length === 0) return `${lines[0]}\n还没有运行过同步：gridlink sync --inbox DIR`;
-  for (const r of last) {
-    const secs = r.finished_at ? ((new Date(r.finished_at).getTime() - new Date(r.started_at).getTime()) / 1000).toFixed(1) : '-';
-    lines.push(`批次 #${r.id}  ${STATUS_ZH[r.status] ?? r.status}  开始 ${new Date(r.started_at).toISOString()}  用时 ${secs}s  数据截至 ${r.as_of}  收件箱 ${r.inbox ?? ''}`);
-    const stages = await db.selectFrom('runs.stage').selectAll().where('run_id', '=', r.id).orderBy('started_at').execute();
-    for (const s of stages) {
-      const t = s.finished_at ? ((new Date(s.finished_at).getTime() - new Date(s.started_at).getTime()) / 1000).toFixed(1) : '-';
-      const counts = s.counts ? Object.entries(s.counts as Record<string, unknown>).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k}=${v}`).join(' ') : '';
-      lines.push(`    ${s.stage.padEnd(12)} ${STATUS_ZH[s.status] ?? s.status} ${t}s ${counts}`);
-      if (s.error) lines.push(`      错误：${s.error.split('\n')[0]}`);
-    }
-    if (r.error) lines.push(`    错误：${r.error}`);
-  }
+  lines.push(...(await runningNow(database)));
+  lines.push(...(await lastRuns(database, runs)));
+  lines.push(...(await scheduledJobs(database)));
+  lines.push(...(await needsAttention(database)));
   const quarantined = await db.selectFrom('staging.file').select(['file_name', 'agency', 'reason']).where('status', '=', 'quarantined').orderBy('id', 'desc').limit(5).execute();
   if (quarantined.length) {
     lines.push('最近隔离的文件：');
@@ -31,36 +23,68 @@ export async function formatStatus(database: Database, runs: number): Promise<st
 
 export async function formatGridStatus(db: Kysely<DB>): Promise<string> {
   const lines: string[] = [];
-  const grids = await db
-    .selectFrom('grid.grid as g')
-    .leftJoin('grid.placement as p', (j) => j.on((eb) => eb.or([eb('p.grid_l1', '=', eb.ref('g.code')), eb('p.grid_l2', '=', eb.ref('g.code'))])))
-    .leftJoin('registry.unit as u', (j) => j.onRef('u.id', '=', 'p.unit_id').on('u.retired_run', 'is', null))
-    .select(['g.code', 'g.name', 'g.level', 'g.parent_code', sql<string>`count(u.id)`.as('units')])
-    .where('g.active', '=', true)
-    .groupBy(['g.code', 'g.name', 'g.level', 'g.parent_code'])
-    .orderBy('g.code')
-    .execute();
-  const reports = await db
-    .selectFrom('inspection.report as r')
-    .select(['r.grid_l1', 'r.grid_l2', 'r.reason', sql<string>`count(*)`.as('n')])
-    .where('r.closed_run', 'is', null)
-    .groupBy(['r.grid_l1', 'r.grid_l2', 'r.reason'])
-    .execute();
-  lines.push('网格编码          级别  单位数  未关闭报告  名称');
-  for (const g of grids) {
-    const open = reports.filter((r) => (g.level === 1 ? r.grid_l1 : r.grid_l2) === g.code).reduce((s, r) => s + Number(r.n), 0);
-    lines.push(`${g.level === 2 ? '  ' : ''}${g.code.padEnd(g.level === 2 ? 16 : 18)}${String(g.level).padStart(3)}  ${String(g.units).padStart(6)}  ${String(open).padStart(10)}  ${g.name}`);
+  const grids = await db.selectFrom('grid.grid').select(['code', 'name', 'level', 'parent_code', 'inspector', 'assistant']).where('active', '=', true).orderBy('code').execute();
+  if (grids.length === 0) return '还没有网格：先运行一次同步（gridlink sync --inbox DIR），网格随同步载入。';
+  const live = db.selectFrom('grid.placement as p').innerJoin('registry.unit as u', 'u.id', 'p.unit_id').where('u.retired_run', 'is', null);
+  const units = new Map<string, number>();
+  for (const level of ['grid_l1', 'grid_l2'] as const) {
+    const rows = await live.select([`p.${level} as code`, sql<string>`count(*)`.as('n')]).where(`p.${level}`, 'is not', null).groupBy(`p.${level}`).execute();
+    for (const r of rows) units.set(r.code!, Number(r.n));
   }
-  const unplaced = await db
-    .selectFrom('grid.placement as p')
-    .innerJoin('registry.unit as u', 'u.id', 'p.unit_id')
-    .select(['p.method', sql<string>`count(*)`.as('n')])
-    .where('u.retired_run', 'is', null)
-    .where('p.grid_l1', 'is', null)
-    .groupBy('p.method')
-    .execute();
-  lines.push(`未定位：${unplaced.map((u) => `${u.method === 'outside_grid' ? '市内但不在网格范围' : '无法定位'} ${u.n}`).join('，') || '无'}`);
-  const byReason = await db.selectFrom('inspection.report').select(['reason', sql<string>`count(*)`.as('n')]).where('closed_run', 'is', null).groupBy('reason').orderBy('reason').execute();
-  lines.push(`未关闭报告：${byReason.map((r) => `${r.reason} ${r.n}`).join('，') || '无'}`);
+  const reports = new Map<string, number>();
+  for (const level of ['grid_l1', 'grid_l2'] as const) {
+    const rows = await db
+      .selectFrom('inspection.report as r')
+      .innerJoin('grid.placement as p', 'p.unit_id', 'r.unit_id')
+      .select([`p.${level} as code`, sql<string>`count(distinct r.unit_id)`.as('n')])
+      .where('r.closed_run', 'is', null)
+      .where(`p.${level}`, 'is not', null)
+      .groupBy(`p.${level}`)
+      .execute();
+    for (const r of rows) reports.set(r.code!, Number(r.n));
+  }
+  lines.push('网格编码            级别  单位数  重点监管单位  名称（负责人）');
+  const children = new Map<string, typeof grids>();
+  for (const g of grids) if (g.level === 2 && g.parent_code) children.set(g.parent_code, [...(children.get(g.parent_code) ?? []), g]);
+  const row = (g: (typeof grids)[number], indent: string) =>
+    `${indent}${g.code.padEnd(20 - indent.length)}${String(g.level).padStart(4)}  ${String(units.get(g.code) ?? 0).padStart(6)}  ${String(reports.get(g.code) ?? 0).padStart(12)}  ${g.name}（${(g.level === 1 ? g.inspector : g.assistant) ?? '未配备'}）`;
+  const shown = new Set<string>();
+  for (const g of grids.filter((x) => x.level === 1)) {
+    lines.push(row(g, ''));
+    shown.add(g.code);
+    for (const c of children.get(g.code) ?? []) {
+      lines.push(row(c, '  '));
+      shown.add(c.code);
+    }
+  }
+  const orphans = grids.filter((g) => !shown.has(g.code));
+  if (orphans.length) {
+    lines.push('上级网格不存在的二级网格：');
+    for (const g of orphans) lines.push(row(g, '  '));
+  }
+
+  const byMethod = await live.select(['p.method', sql<string>`p.evidence->>'reason'`.as('reason'), sql<string>`count(*)`.as('n')]).where('p.grid_l2', 'is', null).groupBy(['p.method', sql`p.evidence->>'reason'`]).execute();
+  const outside = byMethod.filter((m) => m.method === 'outside_grid').reduce((n, m) => n + Number(m.n), 0);
+  const l1only = byMethod.filter((m) => m.method !== 'outside_grid' && m.method !== 'unplaced').reduce((n, m) => n + Number(m.n), 0);
+  const none = byMethod.filter((m) => m.method === 'unplaced').reduce((n, m) => n + Number(m.n), 0);
+  const reasons = new Map<string, number>();
+  for (const m of byMethod) if (m.method !== 'outside_grid') reasons.set(m.reason ?? 'unknown', (reasons.get(m.reason ?? 'unknown') ?? 0) + Number(m.n));
+  lines.push('');
+  lines.push(`未定位到二级网格：${l1only + none}（其中只定位到一级网格 ${l1only}，完全未定位 ${none}）；市内但不在网格范围：${outside}`);
+  for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1])) lines.push(`    ${String(n).padStart(6)}  ${REASON_TEXT[reason as keyof typeof REASON_TEXT] ?? reason}（${reason}）`);
+  if (l1only + none > 0) lines.push('    逐个查看并指定网格：gridlink grid unplaced；按地址规则批量定位：gridlink grid rule add');
+
+  const byReason = await db.selectFrom('inspection.report').select(['reason', sql<string>`count(*)`.as('n')]).where('closed_run', 'is', null).groupBy('reason').execute();
+  const open = new Map(byReason.map((r) => [r.reason, Number(r.n)]));
+  lines.push(`未关闭报告（按原因）：${REASONS.map((r) => `${r} ${open.get(r) ?? 0}`).join('，')}`);
+  const notices = await db.selectFrom('inspection.notice').select(['kind', sql<string>`count(*)`.as('n')]).where('closed_run', 'is', null).groupBy('kind').orderBy('kind').execute();
+  lines.push(`给原监管网格的变动通知：${notices.map((n) => `${n.kind === 'closed' ? '已注销/吊销' : '已迁至其他网格'} ${n.n}`).join('，') || '无'}`);
+
+  const lastRun = await db.selectFrom('grid.grid_event').select(sql<number>`max(run_id)`.as('run')).executeTakeFirst();
+  if (lastRun?.run) {
+    const events = await db.selectFrom('grid.grid_event').select(['event', sql<string>`count(*)`.as('n')]).where('run_id', '=', lastRun.run).groupBy('event').orderBy('event').execute();
+    const moved = await db.selectFrom('grid.placement_change').select(sql<string>`count(*)`.as('n')).where('run_id', '=', lastRun.run).where('cause', '=', 'grid_change').executeTakeFirst();
+    lines.push(`最近一次网格调整（批次 #${lastRun.run}）：${events.map((e) => `${e.event} ${e.n}`).join('，')}；因此重新定位的单位 ${moved?.n ?? 0}`);
+  }
   return lines.join('\n');
 }

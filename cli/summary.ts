@@ -3,7 +3,7 @@ import type { DB } from '../db/types.ts';
 import type { SyncResult } from '../pipelines/run.ts';
 
 const n = (x: number | string | bigint | null | undefined) => Number(x ?? 0).toLocaleString('en-US');
-const RULE_ZH: Record<string, string> = { uscc: '统一社会信用代码', org_code: '组织机构代码', reg_no: '注册号', name_exact: '名称一致' };
+const RULE_ZH: Record<string, string> = { uscc: '统一社会信用代码', org_code: '组织机构代码', reg_no: '注册号', name_exact: '名称一致', fuzzy: '相似度匹配', same_content: '同一内容再次报送', steward: '人工确认' };
 const REASON_ZH: Record<string, string> = { new: '新开业', unsupervised: '未纳入监管', arrears: '欠薪欠费', complaints: '举报投诉', credit: '诚信等级' };
 const METHOD_ZH: Record<string, string> = {
   division_code: '区划代码',
@@ -12,6 +12,9 @@ const METHOD_ZH: Record<string, string> = {
   address_community: '地址中的社区(村)',
   address_community_l1: '地址中的社区(仅一级)',
   address_street: '地址中的街道(乡镇)(仅一级)',
+  road_gazetteer: '路名门牌',
+  steward_rule: '网格规则',
+  steward: '人工指定',
   outside_grid: '市内但不在网格范围',
   unplaced: '无法定位',
 };

@@ -92,6 +92,10 @@ export interface RegistryRecordTable {
   name_key: string | null;
   trade_name: string | null;
   legal_form: string | null;
+  /** normalizeName's regionKey (江都 for 江都区/江都市), for matching; migration 002-matching. */
+  region_key: string | null;
+  /** The later record of the same feed that repeats this one's content (matching loads only that one); migration 002-matching. */
+  superseded_by: Generated<string | null>;
   is_branch: Generated<boolean>;
   parent_name: string | null;
   address: string | null;
@@ -177,7 +181,8 @@ export interface PlacementTable {
   division_code: string | null;
   method: string;
   evidence: Json | null;
-  run_id: number;
+  /** Null when a steward placed the unit between runs. */
+  run_id: number | null;
 }
 
 export interface SupervisedTable {

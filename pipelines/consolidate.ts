@@ -4,9 +4,20 @@ import { ENTITY_KINDS } from '../schemas/feeds.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 /**
- * The golden record (一企一档): for each field, the value of the most authoritative agency for that
- * field, then the most recent snapshot, then the first record that has it. Each value keeps the file
- * and row it came from, so every field of a unit can be traced to its source.
+ * The golden record (一企一档): for each field, one value chosen by a documented rule —
+ *   1. agency authority for that field (FIELD_AUTHORITY: the agency that registers the fact first;
+ *      an agency not listed counts after every listed one, since a value beats no value),
+ *   2. then recency: a record of a current snapshot before an older one, then the later snapshot date,
+ *   3. then completeness: the longer value (a 12-digit division code over a 9-digit one, a full address
+ *      over a partial one),
+ *   4. then the earliest record, so the choice never depends on load order.
+ * Codes whose check fails are never chosen. Each value keeps the record, file and row it came from, so
+ * every field of a unit can be traced to its source.
+ *
+ * Authority: market regulation registers companies, individual businesses and co-operatives (their
+ * name, code, legal representative, address, founding date and status); civil affairs registers social
+ * organisations; personnel, public institutions; the organisation-code registry issued organisation
+ * codes; statistics surveys units where they are (division code, phone); tax follows the others.
  */
 export const FIELD_AUTHORITY: Record<GoldenField, string[]> = {
   name: ['market', 'civil-affairs.social-orgs', 'personnel', 'org-code', 'statistics', 'tax'],
@@ -69,21 +80,31 @@ function valueOf(r: MemberRow, field: GoldenField): string | null {
   }
 }
 
+/** Orders two candidate records for a field: authority, then recency, then completeness, then record order. */
+function better(field: GoldenField, a: MemberRow, b: MemberRow): boolean {
+  const authority = FIELD_AUTHORITY[field];
+  const rank = (r: MemberRow) => {
+    const i = authority.indexOf(r.kind);
+    return i < 0 ? authority.length : i;
+  };
+  if (rank(a) !== rank(b)) return rank(a) < rank(b);
+  if (a.is_current !== b.is_current) return a.is_current;
+  const da = a.snapshot_date ?? '';
+  const db = b.snapshot_date ?? '';
+  if (da !== db) return da > db;
+  const la = valueOf(a, field)!.length;
+  const lb = valueOf(b, field)!.length;
+  if (la !== lb) return la > lb;
+  return BigInt(a.record_id) < BigInt(b.record_id);
+}
+
 export function goldenRecord(members: MemberRow[]): Golden {
   const golden: Golden = {};
   for (const field of Object.keys(FIELD_AUTHORITY) as GoldenField[]) {
-    const authority = FIELD_AUTHORITY[field];
     let best: MemberRow | null = null;
-    let bestRank = Infinity;
     for (const r of members) {
-      if (valueOf(r, field) === null) continue;
-      const rank = authority.indexOf(r.kind);
-      // Unlisted agencies still count, after every listed one: a value beats no value.
-      const score = (rank < 0 ? authority.length : rank) * 2 + (r.is_current ? 0 : 1);
-      if (score < bestRank || (score === bestRank && best && (r.snapshot_date ?? '') > (best.snapshot_date ?? ''))) {
-        best = r;
-        bestRank = score;
-      }
+      if (valueOf(r, field) === null || valueOf(r, field) === '') continue;
+      if (best === null || better(field, r, best)) best = r;
     }
     if (best) golden[field] = { value: valueOf(best, field)!, record_id: best.record_id, agency: best.agency, file: best.file_name, row: best.row };
   }
@@ -96,11 +117,13 @@ const BATCH = 2000;
 
 export async function consolidateUnits(ctx: StageContext): Promise<StageCounts> {
   // A new snapshot can change any unit's sources (a record no longer current), so it re-derives every unit;
-  // otherwise only the units whose members changed in this run.
+  // otherwise only the units whose members changed. "Changed" counts from the last run that completed this
+  // stage, not from this run: a run killed after matching left its units for the next run to consolidate.
+  const since = await lastRunThatConsolidated(ctx.db);
   const newSnapshot = await ctx.db
     .selectFrom('staging.file')
     .select('id')
-    .where('run_id', '=', ctx.runId)
+    .where('run_id', '>', since)
     .where('status', '=', 'loaded')
     .where('kind', 'in', ENTITY_KINDS as unknown as string[])
     .executeTakeFirst();
@@ -109,7 +132,7 @@ export async function consolidateUnits(ctx: StageContext): Promise<StageCounts> 
       .selectFrom('registry.unit')
       .select('id')
       .where('retired_run', 'is', null)
-      .$if(!newSnapshot, (q) => q.where('updated_run', '=', ctx.runId))
+      .$if(!newSnapshot, (q) => q.where('updated_run', '>', since))
       .orderBy('id')
       .execute()
   ).map((u) => u.id);
@@ -137,6 +160,11 @@ export async function consolidateUnits(ctx: StageContext): Promise<StageCounts> 
     updated += rows.length;
   }
   return { units_consolidated: updated };
+}
+
+async function lastRunThatConsolidated(db: Kysely<DB>): Promise<number> {
+  const row = await db.selectFrom('runs.stage').select((eb) => eb.fn.max('run_id').as('run')).where('stage', '=', 'consolidate').where('status', '=', 'succeeded').executeTakeFirst();
+  return row?.run ?? 0;
 }
 
 export async function loadMembers(db: Kysely<DB>, unitIds: string[]): Promise<MemberRow[]> {

@@ -1,19 +1,42 @@
-import crypto from 'node:crypto';
-import { openFeed, FeedUnreadableError, type SourceRow, type RowProblem } from '../connectors/feed.ts';
+import pLimit from 'p-limit';
+import { openFeed, FeedUnreadableError } from '../connectors/feed.ts';
 import { archiveFile, hashFile, listInbox, quarantineFile, snapshotDateFromName, type InboxFile } from '../connectors/inbox.ts';
-import type { FeedKind } from '../schemas/feeds.ts';
+import type { Database } from '../db/connect.ts';
+import { loadFeed, type FileToLoad } from './ingest/load-feed.ts';
+import type { LoadMethod } from './ingest/staging-writes.ts';
 import type { StageContext, StageCounts } from './stage.ts';
+
+export type { LoadMethod } from './ingest/staging-writes.ts';
 
 export interface IngestOptions {
   inbox: string;
   /** Move loaded files to `_archive/` and unreadable ones to `_quarantine/` (default true). */
-  archive?: boolean;
+  archive?: boolean | undefined;
   /** Called after each batch, for a progress bar. */
-  onProgress?: (p: { file: string; rows: number }) => void;
+  onProgress?: ((p: { file: string; rows: number }) => void) | undefined;
+  /** 'copy' (default) or 'insert'; see pipelines/ingest/staging-writes.ts. */
+  method?: LoadMethod | undefined;
+  /** Records per write (default 2,000). */
+  batchRows?: number | undefined;
+  /** Agencies loaded at once on PostgreSQL (default 2, bounded by the pool); PGlite is one connection and loads one file at a time. */
+  concurrency?: number | undefined;
 }
 
-const BATCH = 1000;
-const CODE_FIELDS = ['uscc', 'org_code', 'reg_no', 'tax_id', 'code'] as const;
+const BATCH_ROWS = 2_000;
+// Hashing is a full read of the file: the next files are hashed while this one loads.
+const HASH_AHEAD = 2;
+
+interface Counts {
+  files_seen: number;
+  files_loaded: number;
+  files_duplicate: number;
+  files_quarantined: number;
+  rows_read: number;
+  rows_staged: number;
+  rows_rejected: number;
+  /** Staged rows identical to a row of the previous snapshot of the same kind (staging.snapshot_delta). */
+  rows_unchanged: number;
+}
 
 /** Reads every new file of the inbox into staging: one row per source record, rejects kept with a reason. */
 export async function ingest(ctx: StageContext, options: IngestOptions): Promise<StageCounts> {
@@ -23,43 +46,84 @@ export async function ingest(ctx: StageContext, options: IngestOptions): Promise
   }
   for (const s of listing.skipped) ctx.log.info(s, 'file left for a later run');
 
-  const counts = { files_seen: listing.files.length, files_loaded: 0, files_duplicate: 0, files_quarantined: 0, rows_read: 0, rows_staged: 0, rows_rejected: 0 };
+  const counts: Counts = {
+    files_seen: listing.files.length,
+    files_loaded: 0,
+    files_duplicate: 0,
+    files_quarantined: 0,
+    rows_read: 0,
+    rows_staged: 0,
+    rows_rejected: 0,
+    rows_unchanged: 0,
+  };
+  const hashLimit = pLimit(HASH_AHEAD);
+  const hashes = new Map<InboxFile, Promise<string>>();
   for (const file of listing.files) {
-    const hash = await hashFile(file.path);
-    const known = await ctx.db.selectFrom('staging.file').select(['id', 'status', 'file_name']).where('content_hash', '=', hash).executeTakeFirst();
-    if (known) {
-      counts.files_duplicate++;
-      ctx.log.info({ file: file.path, loaded_as: known.file_name, status: known.status }, 'file already received (same content): not loaded again');
-      if (options.archive !== false) archiveFile(options.inbox, file, ctx.runId);
-      continue;
-    }
-    const result = await loadFile(ctx, file, hash, options);
-    if (result.quarantined) {
-      counts.files_quarantined++;
-      if (options.archive !== false) quarantineFile(options.inbox, file, result.reason);
-      continue;
-    }
-    counts.files_loaded++;
-    counts.rows_read += result.rows + result.rejects;
-    counts.rows_staged += result.rows;
-    counts.rows_rejected += result.rejects;
-    if (options.archive !== false) archiveFile(options.inbox, file, ctx.runId);
+    const hash = hashLimit(() => hashFile(file.path));
+    hash.catch(() => {}); // raised when its file's turn comes
+    hashes.set(file, hash);
   }
-  return counts;
+  // Identical files in one inbox (or in two agency folders) load once.
+  const claimed = new Set<string>();
+
+  const loadAgency = async (files: InboxFile[]) => {
+    for (const file of files) {
+      const hash = await hashes.get(file)!;
+      // Claimed before any await, so two agencies loading at once cannot both take the same content.
+      const claimedEarlier = claimed.has(hash);
+      claimed.add(hash);
+      const duplicate = claimedEarlier
+        ? { file_name: 'an earlier file of this run', status: 'loaded' }
+        : await ctx.db.selectFrom('staging.file').select(['file_name', 'status']).where('content_hash', '=', hash).executeTakeFirst();
+      if (duplicate) {
+        counts.files_duplicate++;
+        ctx.log.info({ file: file.path, loaded_as: duplicate.file_name, status: duplicate.status }, 'file already received (same content): not loaded again');
+        if (options.archive !== false) archiveFile(options.inbox, file, ctx.runId);
+        continue;
+      }
+      const result = await loadFile(ctx, file, hash, options);
+      if (result.quarantined) {
+        counts.files_quarantined++;
+        if (options.archive !== false) quarantineFile(options.inbox, file, result.reason);
+        continue;
+      }
+      counts.files_loaded++;
+      counts.rows_read += result.rows + result.rejects;
+      counts.rows_staged += result.rows;
+      counts.rows_rejected += result.rejects;
+      counts.rows_unchanged += result.rowsUnchanged;
+      if (options.archive !== false) archiveFile(options.inbox, file, ctx.runId);
+    }
+  };
+
+  // Files of one agency load in name order (a later snapshot after an earlier one); agencies may overlap.
+  const byAgency = new Map<string, InboxFile[]>();
+  for (const file of listing.files) byAgency.set(file.agency, [...(byAgency.get(file.agency) ?? []), file]);
+  const limit = pLimit(agencyConcurrency(ctx.database, options.concurrency));
+  const outcomes = await Promise.allSettled([...byAgency.values()].map((files) => limit(() => loadAgency(files))));
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failed) throw failed.reason;
+  return { ...counts };
 }
 
-type LoadResult = { quarantined: true; reason: string } | { quarantined: false; rows: number; rejects: number };
+function agencyConcurrency(database: Database, requested: number | undefined): number {
+  if (!database.pool) return 1;
+  // Each loading agency holds a client; one stays free for the lookups in between.
+  const poolSize = database.pool.options.max ?? 10;
+  return Math.max(1, Math.min(requested ?? 2, poolSize - 1));
+}
+
+type LoadResult = { quarantined: true; reason: string } | { quarantined: false; rows: number; rejects: number; rowsUnchanged: number };
 
 async function loadFile(ctx: StageContext, file: InboxFile, hash: string, options: IngestOptions): Promise<LoadResult> {
-  const base = {
+  const target: FileToLoad = {
     agency: file.agency,
-    file_name: file.fileName,
-    source_path: file.path,
-    content_hash: hash,
-    byte_size: file.byteSize,
-    snapshot_date: snapshotDateFromName(file.fileName),
-    run_id: ctx.runId,
-    loaded_at: new Date(),
+    fileName: file.fileName,
+    sourcePath: file.path,
+    contentHash: hash,
+    byteSize: file.byteSize,
+    snapshotDate: snapshotDateFromName(file.fileName),
+    runId: ctx.runId,
   };
   let feed;
   try {
@@ -68,75 +132,46 @@ async function loadFile(ctx: StageContext, file: InboxFile, hash: string, option
     if (!(err instanceof FeedUnreadableError)) throw err;
     await ctx.db
       .insertInto('staging.file')
-      .values({ ...base, kind: null, format: null, encoding: null, status: 'quarantined', reason: err.reason, headers: null })
+      .values({
+        agency: file.agency,
+        file_name: file.fileName,
+        source_path: file.path,
+        content_hash: hash,
+        byte_size: file.byteSize,
+        snapshot_date: target.snapshotDate,
+        run_id: ctx.runId,
+        loaded_at: new Date(),
+        kind: null,
+        format: null,
+        encoding: null,
+        status: 'quarantined',
+        reason: err.reason,
+        headers: null,
+      })
       .execute();
     ctx.log.warn({ file: file.path, reason: err.reason }, 'file quarantined');
     return { quarantined: true, reason: err.reason };
   }
 
-  // One transaction per file: a crash mid-file leaves nothing half-loaded, and the next run loads it whole.
-  return ctx.db.transaction().execute(async (trx) => {
-    const { id: fileId } = await trx
-      .insertInto('staging.file')
-      .values({ ...base, kind: feed.kind, format: feed.format, encoding: feed.encoding, status: 'loaded', reason: null, headers: JSON.stringify(feed.headers) })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    let records: { file_id: number; agency: string; kind: string; row: number; row_hash: string; fields: string; extras: string | null }[] = [];
-    let rejects: { file_id: number; row: number | null; raw_text: string | null; reason: string }[] = [];
-    let rows = 0;
-    let rejected = 0;
-    const flush = async () => {
-      if (records.length) await trx.insertInto('staging.record').values(records).execute();
-      if (rejects.length) await trx.insertInto('staging.reject').values(rejects).execute();
-      records = [];
-      rejects = [];
-      options.onProgress?.({ file: file.fileName, rows: rows + rejected });
-    };
-    for await (const item of feed.rows) {
-      const problem = 'reason' in item ? item : unusable(feed.kind, item);
-      if (problem) {
-        rejects.push({ file_id: fileId, row: problem.row, raw_text: problem.rawText, reason: problem.reason });
-        rejected++;
-      } else {
-        const row = item as SourceRow;
-        records.push({
-          file_id: fileId,
-          agency: file.agency,
-          kind: feed.kind,
-          row: row.row,
-          row_hash: rowHash(row.fields),
-          fields: JSON.stringify(row.fields),
-          extras: Object.keys(row.extras).length ? JSON.stringify(row.extras) : null,
-        });
-        rows++;
-      }
-      if (records.length + rejects.length >= BATCH) await flush();
-    }
-    await flush();
-    await trx.updateTable('staging.file').set({ row_count: rows, reject_count: rejected }).where('id', '=', fileId).execute();
-    ctx.log.info({ file: file.path, kind: feed.kind, encoding: feed.encoding, rows, rejected }, 'file loaded');
-    return { quarantined: false as const, rows, rejects: rejected };
+  const started = performance.now();
+  const loaded = await loadFeed(ctx.database, feed, target, {
+    method: options.method ?? 'copy',
+    batchRows: options.batchRows ?? BATCH_ROWS,
+    onProgress: options.onProgress,
   });
-}
-
-/** A row nobody can attribute to an employer (or a grid) is a reject, kept with the reason. */
-function unusable(kind: FeedKind, row: SourceRow): RowProblem | null {
-  const f = row.fields;
-  if (kind === 'labour.grids') {
-    return f.grid_code ? null : { row: row.row, rawText: row.rawText, reason: '网格编码为空，无法识别网格' };
-  }
-  if (kind === 'civil-affairs.divisions') {
-    return f.division_code ? null : { row: row.row, rawText: row.rawText, reason: '区划代码为空，无法识别区划' };
-  }
-  const hasCode = CODE_FIELDS.some((c) => (f[c] ?? '').trim() !== '');
-  if (!hasCode && !(f.name ?? '').trim()) {
-    return { row: row.row, rawText: row.rawText, reason: '既无单位名称也无任何代码，无法识别是哪个单位' };
-  }
-  return null;
-}
-
-/** Identifies an unchanged re-delivered row: same canonical fields, whatever the column order. */
-function rowHash(fields: Record<string, string>): string {
-  const keys = Object.keys(fields).sort();
-  return crypto.createHash('sha1').update(JSON.stringify(keys.map((k) => [k, fields[k]]))).digest('hex');
+  const seconds = (performance.now() - started) / 1000;
+  ctx.log.info(
+    {
+      file: file.path,
+      kind: feed.kind,
+      encoding: feed.encoding,
+      rows: loaded.rows,
+      rejected: loaded.rejects,
+      unchanged: loaded.rowsUnchanged,
+      previous_file_id: loaded.previousFileId,
+      rows_per_second: seconds > 0 ? Math.round((loaded.rows + loaded.rejects) / seconds) : null,
+    },
+    'file loaded',
+  );
+  return { quarantined: false, rows: loaded.rows, rejects: loaded.rejects, rowsUnchanged: loaded.rowsUnchanged };
 }

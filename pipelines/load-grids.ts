@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import { defaultGrid, loadDefaultDivisions, type GridDef } from '../seeds/default-grid.ts';
 import { latestFiles } from './snapshots.ts';
+import { diffGrids, type GridChange, type GridState } from './grid/grid-changes.ts';
+import { parseGridRows } from './grid/grid-file.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 type Fields = Record<string, string | undefined>;
@@ -12,10 +14,19 @@ type Fields = Record<string, string | undefined>;
  */
 export async function loadGrids(ctx: StageContext): Promise<StageCounts> {
   const divisions = await loadDivisions(ctx.db);
-  const { grids, source } = await currentGridDefs(ctx.db);
-  const changed = await replaceGrids(ctx.db, grids, source);
-  ctx.log.info({ source, grids: grids.length, changed }, 'grid definitions in force');
-  return { divisions, grids_level1: grids.filter((g) => g.level === 1).length, grids_level2: grids.filter((g) => g.level === 2).length, grids_changed: changed };
+  const { grids, source, problems } = await currentGridDefs(ctx.db, ctx.log);
+  const changes = await replaceGrids(ctx.db, grids, source, ctx.runId);
+  const byEvent: Record<string, number> = {};
+  for (const c of changes) byEvent[c.event] = (byEvent[c.event] ?? 0) + 1;
+  ctx.log.info({ source, grids: grids.length, ...byEvent }, 'grid definitions in force');
+  return {
+    divisions,
+    grids_level1: grids.filter((g) => g.level === 1).length,
+    grids_level2: grids.filter((g) => g.level === 2).length,
+    grids_changed: new Set(changes.map((c) => c.gridCode)).size,
+    grid_file_problems: problems,
+    grid_events: byEvent,
+  };
 }
 
 async function loadDivisions(db: Kysely<DB>): Promise<number> {
@@ -57,52 +68,35 @@ function divisionLevel(code: string, level: string | undefined): string {
   return code.length === 6 ? 'district' : code.length === 9 ? 'street' : 'community';
 }
 
-async function currentGridDefs(db: Kysely<DB>): Promise<{ grids: GridDef[]; source: string }> {
+async function currentGridDefs(db: Kysely<DB>, log: StageContext['log']): Promise<{ grids: GridDef[]; source: string; problems: number }> {
   const latest = (await latestFiles(db, ['labour.grids'])).get('labour.grids');
   if (latest === undefined) {
     const divisions = await db.selectFrom('grid.division').select(['code', 'name', 'level', 'parent_code']).execute();
     return {
       grids: defaultGrid(divisions.map((d) => ({ code: d.code, name: d.name, level: d.level as 'district' | 'street' | 'community', parentCode: d.parent_code }))),
       source: 'default',
+      problems: 0,
     };
   }
   const staged = await db.selectFrom('staging.record').select('fields').where('file_id', '=', latest).orderBy('row').execute();
-  const grids: GridDef[] = [];
-  for (const { fields } of staged) {
-    const f = fields as Fields;
-    const code = f.grid_code?.trim();
-    if (!code) continue;
-    const level = Number((f.grid_level ?? '').normalize('NFKC').trim()) === 1 ? 1 : 2;
-    grids.push({
-      code,
-      name: f.grid_name?.trim() || code,
-      level,
-      parentCode: f.parent_grid_code?.trim() || null,
-      divisionCodes: (f.division_codes ?? '').normalize('NFKC').split(/[;,、\s]+/).filter((c) => /^\d{6,12}$/.test(c)),
-      inspector: f.inspector?.trim() || null,
-      assistant: f.assistant?.trim() || null,
-      phone: f.phone?.trim() || null,
-    });
-  }
-  return { grids, source: `labour:${latest}` };
+  const { grids, problems } = parseGridRows(staged.map((s) => s.fields as Fields));
+  for (const p of problems) log.warn({ grid: p.grid, problem: p.problem }, `grid file: ${p.detail}`);
+  return { grids, source: `labour:${latest}`, problems: problems.length };
 }
 
-/** Makes the grid tables equal to the definitions in force; returns how many grids were added, changed or retired. */
-async function replaceGrids(db: Kysely<DB>, grids: GridDef[], source: string): Promise<number> {
+/**
+ * Makes the grid tables equal to the definitions in force and records, grid by grid, what changed since the
+ * last delivery (renamed, recoded, split, merged, …); the place stage then re-places the units concerned.
+ */
+async function replaceGrids(db: Kysely<DB>, grids: GridDef[], source: string, runId: number): Promise<GridChange[]> {
   return db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('grid.grid').selectAll().execute();
+    const before = await trx.selectFrom('grid.grid').selectAll().where('active', '=', true).execute();
     const beforeDivs = await trx.selectFrom('grid.grid_division').selectAll().execute();
-    const sig = (g: { code: string; name: string; level: number; parent: string | null; divs: string[] }) => JSON.stringify([g.code, g.name, g.level, g.parent, [...g.divs].sort()]);
-    const oldSig = new Map(
-      before.filter((g) => g.active).map((g) => [g.code, sig({ code: g.code, name: g.name, level: g.level, parent: g.parent_code, divs: beforeDivs.filter((d) => d.grid_code === g.code).map((d) => d.division_code) })]),
-    );
-    let changed = 0;
-    for (const g of grids) {
-      if (oldSig.get(g.code) !== sig({ code: g.code, name: g.name, level: g.level, parent: g.parentCode, divs: g.divisionCodes })) changed++;
-      oldSig.delete(g.code);
-    }
-    changed += oldSig.size;
-    if (changed === 0) return 0;
+    const divsOf = new Map<string, string[]>();
+    for (const d of beforeDivs) divsOf.set(d.grid_code, [...(divsOf.get(d.grid_code) ?? []), d.division_code]);
+    const old: GridState[] = before.map((g) => ({ code: g.code, name: g.name, level: g.level, parentCode: g.parent_code, divisionCodes: divsOf.get(g.code) ?? [], inspector: g.inspector, assistant: g.assistant, phone: g.phone }));
+    const changes = diffGrids(old, grids);
+    if (changes.length === 0) return [];
     await trx.deleteFrom('grid.grid_division').execute();
     await trx.updateTable('grid.grid').set({ active: false }).execute();
     for (let i = 0; i < grids.length; i += 500) {
@@ -125,6 +119,10 @@ async function replaceGrids(db: Kysely<DB>, grids: GridDef[], source: string): P
     }
     const links = grids.flatMap((g) => [...new Set(g.divisionCodes)].map((d) => ({ grid_code: g.code, division_code: d })));
     for (let i = 0; i < links.length; i += 1000) await trx.insertInto('grid.grid_division').values(links.slice(i, i + 1000)).execute();
-    return changed;
+    // The first grid ever loaded is not a change of anything.
+    if (old.length === 0) return [];
+    const events = changes.map((c) => ({ run_id: runId, event: c.event, grid_code: c.gridCode, detail: JSON.stringify({ ...c.detail, source }) }));
+    for (let i = 0; i < events.length; i += 1000) await trx.insertInto('grid.grid_event').values(events.slice(i, i + 1000)).execute();
+    return changes;
   });
 }

@@ -15,7 +15,8 @@ export function createLogger(options: { level?: string; pretty?: boolean } = {})
       transport: { target: 'pino-pretty', options: { destination: 2, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } },
     });
   }
-  return pino({ level }, pino.destination(2));
+  // Written synchronously: a run killed mid-stage (kill -9, OOM) must leave its last lines in the journal.
+  return pino({ level }, pino.destination({ dest: 2, sync: true }));
 }
 
 /** For tests and library use: nothing is written. */

@@ -141,6 +141,7 @@ export function normalizeEntity(s: Source, f: Fields, gazetteer: Gazetteer): New
     name_key: name.key || null,
     trade_name: name.tradeName || null,
     legal_form: name.legalForm,
+    region_key: name.regionKey,
     is_branch: name.isBranch,
     parent_name: name.parentName,
     address: address.normalized || null,

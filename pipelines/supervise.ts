@@ -1,49 +1,14 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
-import { cleanCode, isValidOrgCode, isValidUscc, orgCodeFromUscc } from './normalize/codes.ts';
+import { findUnit, loadUnitLookup, type LinkedBy, type UnitLookup } from './inspection/unit-lookup.ts';
+import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
 import { latestFiles } from './snapshots.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 export const REASONS = ['new', 'unsupervised', 'arrears', 'complaints', 'credit'] as const;
 export type Reason = (typeof REASONS)[number];
 
-/** Finds the unit a labour-list row is about: by unified or organisation code, else by a name only one unit carries. */
-export interface UnitLookup {
-  byUscc: Map<string, string>;
-  byOrgCode: Map<string, string>;
-  byName: Map<string, string | null>;
-}
-
-export async function loadUnitLookup(db: Kysely<DB>): Promise<UnitLookup> {
-  const rows = await db
-    .selectFrom('registry.record as r')
-    .innerJoin('registry.unit_member as m', 'm.record_id', 'r.record_id')
-    .select(['r.uscc', 'r.uscc_valid', 'r.org_code', 'r.org_code_valid', 'r.name_key', 'm.unit_id'])
-    .execute();
-  const lookup: UnitLookup = { byUscc: new Map(), byOrgCode: new Map(), byName: new Map() };
-  for (const r of rows) {
-    if (r.uscc_valid && r.uscc) lookup.byUscc.set(r.uscc, r.unit_id);
-    if (r.org_code_valid && r.org_code) lookup.byOrgCode.set(r.org_code, r.unit_id);
-    if (r.name_key) {
-      const seen = lookup.byName.get(r.name_key);
-      // Two units with one name: the name alone cannot tell which, so it decides nothing.
-      lookup.byName.set(r.name_key, seen === undefined || seen === r.unit_id ? r.unit_id : null);
-    }
-  }
-  return lookup;
-}
-
-export function findUnit(lookup: UnitLookup, code: string | null, nameKey: string | null): string | null {
-  const c = cleanCode(code);
-  if (c.length === 18) {
-    const hit = lookup.byUscc.get(c) ?? (isValidUscc(c) ? lookup.byOrgCode.get(orgCodeFromUscc(c)) : undefined);
-    if (hit) return hit;
-  } else if (c.length === 9 && isValidOrgCode(c)) {
-    const hit = lookup.byOrgCode.get(c);
-    if (hit) return hit;
-  }
-  return nameKey ? (lookup.byName.get(nameKey) ?? null) : null;
-}
+const BATCH = 1000;
 
 type ListTable = 'inspection.supervised' | 'inspection.complaint' | 'inspection.arrears' | 'inspection.credit';
 const LIST_KINDS: Record<ListTable, string> = {
@@ -53,32 +18,48 @@ const LIST_KINDS: Record<ListTable, string> = {
   'inspection.credit': 'labour.credit',
 };
 
-/** Ties the current labour lists to units; returns the current rows of each list with their unit. */
-async function linkLists(db: Kysely<DB>, lookup: UnitLookup): Promise<{ linked: number; unlinked: number; currentFiles: Map<string, number> }> {
+interface Placed {
+  grid_l1: string | null;
+  grid_l2: string | null;
+  method: string;
+}
+
+/**
+ * Ties the current labour lists to units (every run: units merge and split, so yesterday's link may be
+ * stale). Rows of older list files are not current and are left as they are.
+ */
+async function linkLists(db: Kysely<DB>, lookup: UnitLookup, placements: Map<string, Placed>): Promise<{ linked: Record<string, number>; unlinked: number; currentFiles: Map<string, number> }> {
   const currentFiles = await latestFiles(db, Object.values(LIST_KINDS));
-  let linked = 0;
+  const linked: Record<string, number> = {};
   let unlinked = 0;
   for (const [table, kind] of Object.entries(LIST_KINDS) as [ListTable, string][]) {
     const fileId = currentFiles.get(kind);
     if (fileId === undefined) continue;
-    const codeColumn = table === 'inspection.supervised' ? 'code' : 'uscc';
+    const supervised = table === 'inspection.supervised';
     const rows = await db
       .selectFrom(`${table} as t` as 'inspection.supervised as t')
       .innerJoin('staging.record as s', 's.id', 't.record_id')
-      .select(['t.record_id', `t.${codeColumn}` as 't.code', 't.name_key', 't.unit_id'])
+      .select(['t.record_id', 't.name', 't.name_key', 't.unit_id'])
+      .select(sql<string | null>`${sql.ref(supervised ? 't.code' : 't.uscc')}`.as('code'))
+      .select((supervised ? sql<string | null>`t.grid_code` : sql<string | null>`null`).as('grid'))
       .where('s.file_id', '=', fileId)
       .execute();
-    const updates = new Map<string | null, string[]>();
+    const updates: { record_id: string; unit_id: string | null }[] = [];
     for (const r of rows) {
-      const unit = findUnit(lookup, r.code, r.name_key);
-      if (unit) linked++;
+      const grid = supervised ? r.grid : null;
+      const inGrid = grid ? (u: string) => placements.get(u)?.grid_l2 === grid || placements.get(u)?.grid_l1 === grid : undefined;
+      const hit = findUnit(lookup, { code: r.code, name: r.name, nameKey: r.name_key }, inGrid);
+      if (hit) linked[hit.by as LinkedBy] = (linked[hit.by] ?? 0) + 1;
       else unlinked++;
-      if (unit !== r.unit_id) updates.set(unit, [...(updates.get(unit) ?? []), r.record_id]);
+      const unit = hit?.unit ?? null;
+      if (unit !== r.unit_id) updates.push({ record_id: r.record_id, unit_id: unit });
     }
-    for (const [unit, ids] of updates) {
-      for (let i = 0; i < ids.length; i += 1000) {
-        await db.updateTable(table as 'inspection.supervised').set({ unit_id: unit }).where('record_id', 'in', ids.slice(i, i + 1000)).execute();
-      }
+    // One statement per batch: a first run links every row of every list.
+    for (let i = 0; i < updates.length; i += BATCH) {
+      await sql`
+        update ${sql.table(table)} t set unit_id = x.unit_id
+        from jsonb_to_recordset(${JSON.stringify(updates.slice(i, i + BATCH))}::jsonb) as x(record_id bigint, unit_id text)
+        where t.record_id = x.record_id`.execute(db);
     }
   }
   return { linked, unlinked, currentFiles };
@@ -123,23 +104,54 @@ export function reasonsFor(u: UnitFacts, asOf: string): { reason: Reason; detail
   return out;
 }
 
+/**
+ * Reports to inspectors (art. 23) and notices to supervising grids, from the units and the bureau's current
+ * lists. A report is opened once per unit and reason, stays open while the reason holds and is closed (never
+ * deleted) when it no longer does; running again with the same inputs writes nothing.
+ */
 export async function superviseUnits(ctx: StageContext): Promise<StageCounts> {
+  const placements = new Map((await ctx.db.selectFrom('grid.placement').select(['unit_id', 'grid_l1', 'grid_l2', 'method']).execute()).map((p) => [p.unit_id, p]));
   const lookup = await loadUnitLookup(ctx.db);
-  const { linked, unlinked, currentFiles } = await linkLists(ctx.db, lookup);
+  const { linked, unlinked, currentFiles } = await linkLists(ctx.db, lookup, placements);
   const facts = await loadFacts(ctx, currentFiles);
 
   const desired = new Map<string, { unit_id: string; reason: Reason; detail: Record<string, unknown> }>();
   for (const u of facts.values()) for (const r of reasonsFor(u, ctx.asOf)) desired.set(`${u.id}|${r.reason}`, { unit_id: u.id, ...r });
+  const reports = await syncReports(ctx, desired, facts, placements);
+  const notices = await syncNotices(ctx, await desiredNotices(ctx.db, facts, currentFiles, placements));
 
-  const placements = new Map((await ctx.db.selectFrom('grid.placement').select(['unit_id', 'grid_l1', 'grid_l2']).execute()).map((p) => [p.unit_id, p]));
-  const open = await ctx.db.selectFrom('inspection.report').select(['id', 'unit_id', 'reason']).where('closed_run', 'is', null).execute();
+  const openByReason: Record<string, number> = {};
+  for (const d of desired.values()) openByReason[d.reason] = (openByReason[d.reason] ?? 0) + 1;
+  return {
+    list_rows_linked: Object.values(linked).reduce((a, b) => a + b, 0),
+    list_rows_unlinked: unlinked,
+    linked_by: linked,
+    ...reports,
+    open_by_reason: openByReason,
+    ...notices,
+  };
+}
+
+async function syncReports(
+  ctx: StageContext,
+  desired: Map<string, { unit_id: string; reason: Reason; detail: Record<string, unknown> }>,
+  facts: Map<string, UnitFacts>,
+  placements: Map<string, Placed>,
+): Promise<{ reports_opened: number; reports_closed: number; reports_regridded: number }> {
+  const open = await ctx.db.selectFrom('inspection.report').select(['id', 'unit_id', 'reason', 'grid_l1', 'grid_l2']).where('closed_run', 'is', null).execute();
   const stillOpen = new Set<string>();
   const toClose: Record<string, string[]> = {};
+  // An open report follows its unit when the unit is placed elsewhere: the row is updated, not duplicated.
+  const regrid: { id: string; grid_l1: string | null; grid_l2: string | null }[] = [];
   for (const r of open) {
     const key = `${r.unit_id}|${r.reason}`;
-    if (desired.has(key)) stillOpen.add(key);
-    else {
-      const why = facts.get(r.unit_id)?.status === 'closed' ? 'unit_closed' : 'reason_no_longer_holds';
+    if (desired.has(key)) {
+      stillOpen.add(key);
+      const p = placements.get(r.unit_id);
+      if ((p?.grid_l1 ?? null) !== r.grid_l1 || (p?.grid_l2 ?? null) !== r.grid_l2) regrid.push({ id: r.id, grid_l1: p?.grid_l1 ?? null, grid_l2: p?.grid_l2 ?? null });
+    } else {
+      const unit = facts.get(r.unit_id);
+      const why = !unit ? 'unit_retired' : unit.status === 'closed' ? 'unit_closed' : 'reason_no_longer_holds';
       (toClose[why] ??= []).push(r.id);
     }
   }
@@ -149,22 +161,95 @@ export async function superviseUnits(ctx: StageContext): Promise<StageCounts> {
   });
   await ctx.db.transaction().execute(async (trx) => {
     for (const [why, ids] of Object.entries(toClose)) {
-      for (let i = 0; i < ids.length; i += 1000) {
-        await trx.updateTable('inspection.report').set({ closed_run: ctx.runId, closed_at: new Date(), close_reason: why }).where('id', 'in', ids.slice(i, i + 1000)).execute();
+      for (let i = 0; i < ids.length; i += BATCH) {
+        await trx.updateTable('inspection.report').set({ closed_run: ctx.runId, closed_at: new Date(), close_reason: why }).where('id', 'in', ids.slice(i, i + BATCH)).execute();
       }
     }
-    for (let i = 0; i < toOpen.length; i += 1000) await trx.insertInto('inspection.report').values(toOpen.slice(i, i + 1000)).execute();
+    for (let i = 0; i < toOpen.length; i += BATCH) await trx.insertInto('inspection.report').values(toOpen.slice(i, i + BATCH)).execute();
+    for (let i = 0; i < regrid.length; i += BATCH) {
+      await sql`
+        update inspection.report r set grid_l1 = x.grid_l1, grid_l2 = x.grid_l2
+        from jsonb_to_recordset(${JSON.stringify(regrid.slice(i, i + BATCH))}::jsonb) as x(id bigint, grid_l1 text, grid_l2 text)
+        where r.id = x.id`.execute(trx);
+    }
   });
+  return { reports_opened: toOpen.length, reports_closed: Object.values(toClose).reduce((n, ids) => n + ids.length, 0), reports_regridded: regrid.length };
+}
 
-  const openByReason: Record<string, number> = {};
-  for (const d of desired.values()) openByReason[d.reason] = (openByReason[d.reason] ?? 0) + 1;
-  return {
-    list_rows_linked: linked,
-    list_rows_unlinked: unlinked,
-    reports_opened: toOpen.length,
-    reports_closed: Object.values(toClose).reduce((n, ids) => n + ids.length, 0),
-    open_by_reason: openByReason,
-  };
+/** Units on the current supervised list, with the grid it names and where they are placed now. */
+async function desiredNotices(db: Kysely<DB>, facts: Map<string, UnitFacts>, currentFiles: Map<string, number>, placements: Map<string, Placed>): Promise<DesiredNotice[]> {
+  const fileId = currentFiles.get('labour.supervised');
+  if (fileId === undefined) return [];
+  const rows = await db
+    .selectFrom('inspection.supervised as t')
+    .innerJoin('staging.record as s', 's.id', 't.record_id')
+    .leftJoin('grid.grid as g', (j) => j.onRef('g.code', '=', 't.grid_code').on('g.active', '=', true))
+    .select(['t.unit_id', 'g.code as grid', 'g.level'])
+    .where('s.file_id', '=', fileId)
+    .where('t.unit_id', 'is not', null)
+    .execute();
+  // The latest move of each unit on new evidence (not because the grid itself changed): where it came from.
+  const moves = await db
+    .selectFrom('grid.placement_change')
+    .select(['unit_id', 'from_l1', 'from_l2'])
+    .where('cause', 'in', ['evidence', 'steward'])
+    .orderBy('id')
+    .execute();
+  const previous = new Map(moves.map((m) => [m.unit_id, m.from_l2 ?? m.from_l1]));
+  const out = new Map<string, DesiredNotice>();
+  for (const r of rows) {
+    const unit = facts.get(r.unit_id!);
+    if (!unit) continue;
+    const p = placements.get(unit.id);
+    for (const n of noticesFor({
+      unitId: unit.id,
+      status: unit.status,
+      listGrid: r.grid,
+      listGridLevel: r.level,
+      previousGrid: previous.get(unit.id) ?? null,
+      placement: p ? { gridL1: p.grid_l1, gridL2: p.grid_l2, method: p.method } : null,
+    })) {
+      out.set(`${n.unitId}|${n.kind}|${n.gridCode}`, n);
+    }
+  }
+  return [...out.values()];
+}
+
+async function syncNotices(ctx: StageContext, desired: DesiredNotice[]): Promise<{ notices_opened: number; notices_closed: number }> {
+  const want = new Map(desired.map((n) => [`${n.unitId}|${n.kind}|${n.gridCode}`, n]));
+  const open = await ctx.db.selectFrom('inspection.notice').select(['id', 'unit_id', 'kind', 'grid_code', 'to_grid']).where('closed_run', 'is', null).execute();
+  const keep = new Set<string>();
+  const close: string[] = [];
+  const retarget: { id: string; to_grid: string | null }[] = [];
+  for (const n of open) {
+    const key = `${n.unit_id}|${n.kind}|${n.grid_code}`;
+    const w = want.get(key);
+    if (!w) close.push(n.id);
+    else {
+      keep.add(key);
+      if (w.toGrid !== n.to_grid) retarget.push({ id: n.id, to_grid: w.toGrid });
+    }
+  }
+  const toOpen = [...want].filter(([k]) => !keep.has(k)).map(([, n]) => ({
+    unit_id: n.unitId,
+    kind: n.kind,
+    grid_code: n.gridCode,
+    to_grid: n.toGrid,
+    detail: JSON.stringify(n.detail),
+    as_of: ctx.asOf,
+    opened_run: ctx.runId,
+    closed_run: null,
+    closed_at: null,
+    close_reason: null,
+  }));
+  await ctx.db.transaction().execute(async (trx) => {
+    for (let i = 0; i < close.length; i += BATCH) {
+      await trx.updateTable('inspection.notice').set({ closed_run: ctx.runId, closed_at: new Date(), close_reason: 'no_longer_holds' }).where('id', 'in', close.slice(i, i + BATCH)).execute();
+    }
+    for (const r of retarget) await trx.updateTable('inspection.notice').set({ to_grid: r.to_grid }).where('id', '=', r.id).execute();
+    for (let i = 0; i < toOpen.length; i += BATCH) await trx.insertInto('inspection.notice').values(toOpen.slice(i, i + BATCH)).execute();
+  });
+  return { notices_opened: toOpen.length, notices_closed: close.length };
 }
 
 async function loadFacts(ctx: StageContext, currentFiles: Map<string, number>): Promise<Map<string, UnitFacts>> {

@@ -77,19 +77,28 @@ export interface GridHeading {
   inspector: string | null;
   assistant: string | null;
   phone: string | null;
+  /** For a level-2 grid, its level-1 grid (whose inspector is responsible for it). */
+  parent: { code: string; name: string; inspector: string | null; phone: string | null } | null;
 }
 
 export async function gridHeading(db: Kysely<DB>, code: string): Promise<GridHeading> {
-  const grid = await db.selectFrom('grid.grid').select(['code', 'name', 'level', 'inspector', 'assistant', 'phone']).where('code', '=', code).where('active', '=', true).executeTakeFirst();
+  const grid = await db.selectFrom('grid.grid').select(['code', 'name', 'level', 'inspector', 'assistant', 'phone', 'parent_code']).where('code', '=', code).where('active', '=', true).executeTakeFirst();
   if (!grid) throw new Error(`No grid with code ${code}. Run "gridlink grid status" to list the grid codes.`);
-  return grid;
+  const parent = grid.parent_code
+    ? ((await db.selectFrom('grid.grid').select(['code', 'name', 'inspector', 'phone']).where('code', '=', grid.parent_code).where('active', '=', true).executeTakeFirst()) ?? null)
+    : null;
+  return { code: grid.code, name: grid.name, level: grid.level, inspector: grid.inspector, assistant: grid.assistant, phone: grid.phone, parent };
 }
 
-function headingLines(title: string, g: GridHeading, asOf: string | null): string[] {
-  const who = g.level === 1 ? `专职监察员：${g.inspector ?? '（未配备）'}` : `协理员：${g.assistant ?? '（未配备）'}`;
-  return [`${title}（一格一册）`, `网格：${g.name}（${g.code}，${g.level === 1 ? '一级网格' : '二级网格'}）  ${who}  联系电话：${g.phone ?? ''}`, ...(asOf ? [`数据截至：${asOf}`] : [])];
+/** The lines above a grid's book: which grid, who is responsible, how to reach them, as of when. */
+export function headingLines(title: string, g: GridHeading, asOf: string | null): string[] {
+  const grid = `网格：${g.name}（编码 ${g.code}，${g.level === 1 ? '一级网格' : `二级网格，属${g.parent ? `${g.parent.name}（${g.parent.code}）` : '（上级网格未知）'}`}）`;
+  const inspector = g.level === 1 ? g.inspector : (g.parent?.inspector ?? g.inspector);
+  const people = [`专职监察员：${inspector ?? '（未配备）'}`, ...(g.level === 2 ? [`协理员：${g.assistant ?? '（未配备）'}`] : []), `联系电话：${g.phone ?? g.parent?.phone ?? '（无）'}`];
+  return [`${title}（一格一册）`, grid, people.join('    '), ...(asOf ? [`数据截至：${asOf}`] : [])];
 }
 
+// The contract columns first (unit_id,uscc,org_code,name,address,grid_l1,grid_l2,status), then the rest.
 const REGISTER_COLUMNS: Column[] = [
   { key: 'unit_id', title: '单位编号' },
   { key: 'uscc', title: '统一社会信用代码', width: 22 },
@@ -97,47 +106,68 @@ const REGISTER_COLUMNS: Column[] = [
   { key: 'name', title: '单位名称', width: 36 },
   { key: 'address', title: '地址', width: 44 },
   { key: 'grid_l1', title: '一级网格编码' },
-  { key: 'grid_l1_name', title: '一级网格' },
   { key: 'grid_l2', title: '二级网格编码' },
-  { key: 'grid_l2_name', title: '二级网格' },
-  { key: 'community', title: '社区（村）' },
   { key: 'status', title: '状态' },
+  { key: 'grid_l1_name', title: '一级网格' },
+  { key: 'grid_l2_name', title: '二级网格' },
+  { key: 'community_code', title: '社区（村）区划代码', width: 14 },
+  { key: 'community', title: '社区（村）', width: 20 },
   { key: 'established', title: '成立日期' },
   { key: 'placement', title: '定位依据' },
-  { key: 'open_reasons', title: '重点监管原因' },
+  { key: 'open_reasons', title: '重点监管原因', width: 40 },
 ];
 
-const STATUS_ZH: Record<string, string> = { active: '在营', closed: '注销/吊销', moved_out: '迁出', unreported: '各部门均不再报送' };
+const STATUS_ZH: Record<string, string> = { active: '在营', closed: '注销/吊销/撤销', moved_out: '迁出', unreported: '各部门均不再报送' };
 const REASON_ZH: Record<string, string> = { new: '新开业未纳入监管', unsupervised: '未纳入监管', arrears: '欠薪欠费2个月以上', complaints: '一年内举报投诉2次以上或集体上访', credit: 'C级或失信单位' };
+const METHOD_ZH: Record<string, string> = {
+  steward: '人工指定',
+  division_code: '区划代码',
+  address_community: '地址中的社区（村）名',
+  road_gazetteer: '路名门牌',
+  steward_rule: '网格规则',
+  division_code_street: '区划代码（仅到街道）',
+  address_street: '地址（仅到街道）',
+  outside_grid: '不在网格范围',
+  unplaced: '未定位',
+};
 
-function unitQuery(db: Kysely<DB>, grid: string | null) {
+/** Units in a grid: placed in it at either level. */
+function inGrid(grid: string | null) {
+  return (q: ReturnType<typeof baseUnits>) => (grid === null ? q : q.where((eb) => eb.or([eb('p.grid_l1', '=', grid), eb('p.grid_l2', '=', grid)])));
+}
+
+function baseUnits(db: Kysely<DB>) {
   return db
     .selectFrom('registry.unit as u')
     .leftJoin('grid.placement as p', 'p.unit_id', 'u.id')
     .leftJoin('grid.grid as g1', 'g1.code', 'p.grid_l1')
     .leftJoin('grid.grid as g2', 'g2.code', 'p.grid_l2')
-    .leftJoin('grid.division as d', 'd.code', 'p.division_code')
-    .select(['u.id', 'u.uscc', 'u.org_code', 'u.name', 'u.address', 'u.status', 'u.established', 'p.grid_l1', 'p.grid_l2', 'p.method', 'g1.name as grid_l1_name', 'g2.name as grid_l2_name', 'd.name as community'])
-    .select(sql<string | null>`(select string_agg(r.reason, ';' order by r.reason) from inspection.report r where r.unit_id = u.id and r.closed_run is null)`.as('open_reasons'))
-    .where('u.retired_run', 'is', null)
-    .$if(grid !== null, (q) => q.where((eb) => eb.or([eb('p.grid_l1', '=', grid), eb('p.grid_l2', '=', grid)])))
-    .orderBy(sql`p.grid_l1 nulls last`)
-    .orderBy(sql`p.grid_l2 nulls last`)
-    .orderBy(sql`p.division_code nulls last`)
-    .orderBy('u.id');
+    .leftJoin('grid.division as d', (j) => j.onRef('d.code', '=', 'p.division_code').on('d.level', '=', 'community'))
+    .where('u.retired_run', 'is', null);
 }
 
 /** The register of units: the whole city, or one grid's book (一格一册) with its heading and Chinese columns. */
 export async function exportRegister(db: Kysely<DB>, file: string, grid: string | null = null): Promise<number> {
   const heading = grid ? headingLines('用人单位名册', await gridHeading(db, grid), await lastAsOf(db)) : undefined;
   const out = openTable(file, { columns: REGISTER_COLUMNS, titles: grid !== null, heading, sheetName: '名册' });
-  for (const u of await unitQuery(db, grid).execute()) {
+  // Sorted as an inspector walks the grid: level-1 grid, level-2 grid, community (村/社区), name.
+  const rows = await inGrid(grid)(baseUnits(db))
+    .select(['u.id', 'u.uscc', 'u.org_code', 'u.name', 'u.address', 'u.status', 'u.established', 'p.grid_l1', 'p.grid_l2', 'p.method', 'g1.name as grid_l1_name', 'g2.name as grid_l2_name', 'd.code as community_code', 'd.name as community'])
+    .select(sql<string | null>`(select string_agg(r.reason, ';' order by r.reason) from inspection.report r where r.unit_id = u.id and r.closed_run is null)`.as('open_reasons'))
+    .orderBy(sql`p.grid_l1 nulls last`)
+    .orderBy(sql`p.grid_l2 nulls last`)
+    .orderBy(sql`d.code nulls last`)
+    .orderBy('u.name')
+    .orderBy('u.id')
+    .execute();
+  for (const u of rows) {
+    const reasons = REASONS.filter((x) => (u.open_reasons ?? '').split(';').includes(x)).join(';');
     await out.write({
       ...u,
       unit_id: u.id,
       status: grid ? (STATUS_ZH[u.status] ?? u.status) : u.status,
-      placement: u.method,
-      open_reasons: grid ? reasonsZh(u.open_reasons) : u.open_reasons,
+      placement: grid ? (METHOD_ZH[u.method ?? ''] ?? u.method) : u.method,
+      open_reasons: grid ? reasonsZh(reasons) : reasons,
     });
   }
   return out.close();
@@ -151,7 +181,7 @@ const REPORT_COLUMNS: Column[] = [
   { key: 'grid_l2', title: '二级网格编码' },
   { key: 'reasons', title: '重点监管原因', width: 40 },
   { key: 'address', title: '地址', width: 44 },
-  { key: 'community', title: '社区（村）' },
+  { key: 'community', title: '社区（村）', width: 20 },
   { key: 'opened', title: '首次报告日期' },
 ];
 
@@ -163,22 +193,57 @@ export async function exportReports(db: Kysely<DB>, file: string, grid: string |
     .selectFrom('inspection.report as r')
     .innerJoin('registry.unit as u', 'u.id', 'r.unit_id')
     .leftJoin('grid.placement as p', 'p.unit_id', 'r.unit_id')
-    .leftJoin('grid.division as d', 'd.code', 'p.division_code')
-    .select(['r.unit_id', 'u.uscc', 'u.name', 'u.address', 'p.grid_l1', 'p.grid_l2', 'd.name as community', 'p.division_code'])
+    .leftJoin('grid.division as d', (j) => j.onRef('d.code', '=', 'p.division_code').on('d.level', '=', 'community'))
+    .select(['r.unit_id', 'u.uscc', 'u.name', 'u.address', 'p.grid_l1', 'p.grid_l2', 'd.name as community', 'd.code as community_code'])
     .select(sql<string>`string_agg(r.reason, ';')`.as('reasons'))
     .select(sql<string>`min(r.as_of)::text`.as('opened'))
     .where('r.closed_run', 'is', null)
     .$if(grid !== null, (q) => q.where((eb) => eb.or([eb('p.grid_l1', '=', grid), eb('p.grid_l2', '=', grid)])))
-    .groupBy(['r.unit_id', 'u.uscc', 'u.name', 'u.address', 'p.grid_l1', 'p.grid_l2', 'd.name', 'p.division_code'])
+    .groupBy(['r.unit_id', 'u.uscc', 'u.name', 'u.address', 'p.grid_l1', 'p.grid_l2', 'd.name', 'd.code'])
     .orderBy(sql`p.grid_l1 nulls last`)
     .orderBy(sql`p.grid_l2 nulls last`)
-    .orderBy(sql`p.division_code nulls last`)
+    .orderBy(sql`d.code nulls last`)
+    .orderBy('u.name')
     .orderBy('r.unit_id')
     .execute();
   for (const r of rows) {
     const ordered = REASONS.filter((x) => r.reasons.split(';').includes(x)).join(';');
     await out.write({ ...r, reasons: grid ? reasonsZh(ordered) : ordered });
   }
+  return out.close();
+}
+
+const NOTICE_COLUMNS: Column[] = [
+  { key: 'grid_code', title: '通知网格编码' },
+  { key: 'kind', title: '变动' },
+  { key: 'unit_id', title: '单位编号' },
+  { key: 'uscc', title: '统一社会信用代码', width: 22 },
+  { key: 'name', title: '单位名称', width: 36 },
+  { key: 'address', title: '地址', width: 44 },
+  { key: 'to_grid', title: '现所在网格编码' },
+  { key: 'to_grid_name', title: '现所在网格', width: 20 },
+  { key: 'opened', title: '通知日期' },
+];
+const NOTICE_ZH: Record<string, string> = { closed: '已注销/吊销/撤销', moved: '已迁至其他网格' };
+
+/** Notices to supervising grids: units on their list that closed, or that are now placed in another grid. */
+export async function exportNotices(db: Kysely<DB>, file: string, grid: string | null = null): Promise<number> {
+  const heading = grid ? headingLines('已监管单位变动通知', await gridHeading(db, grid), await lastAsOf(db)) : undefined;
+  const out = openTable(file, { columns: NOTICE_COLUMNS, titles: grid !== null, heading, sheetName: '变动通知' });
+  const rows = await db
+    .selectFrom('inspection.notice as n')
+    .innerJoin('registry.unit as u', 'u.id', 'n.unit_id')
+    .leftJoin('grid.grid as g', 'g.code', 'n.to_grid')
+    .leftJoin('grid.grid as owner', 'owner.code', 'n.grid_code')
+    .select(['n.grid_code', 'n.kind', 'n.unit_id', 'u.uscc', 'u.name', 'u.address', 'n.to_grid', 'g.name as to_grid_name', sql<string>`n.as_of::text`.as('opened')])
+    .where('n.closed_run', 'is', null)
+    // A level-1 book also carries the notices of its level-2 grids.
+    .$if(grid !== null, (q) => q.where((eb) => eb.or([eb('n.grid_code', '=', grid), eb('owner.parent_code', '=', grid)])))
+    .orderBy('n.grid_code')
+    .orderBy('n.kind')
+    .orderBy('n.unit_id')
+    .execute();
+  for (const r of rows) await out.write({ ...r, kind: grid ? (NOTICE_ZH[r.kind] ?? r.kind) : r.kind });
   return out.close();
 }
 
@@ -191,6 +256,6 @@ function reasonsZh(reasons: string | null): string {
 }
 
 async function lastAsOf(db: Kysely<DB>): Promise<string | null> {
-  const run = await db.selectFrom('runs.run').select(sql<string>`as_of::text`.as('as_of')).where('status', '=', 'succeeded').orderBy('id', 'desc').executeTakeFirst();
+  const run = await db.selectFrom('runs.run').select(sql<string>`as_of::text`.as('as_of')).where('status', 'in', ['succeeded', 'partial']).orderBy('id', 'desc').executeTakeFirst();
   return run?.as_of ?? null;
 }

@@ -1,0 +1,221 @@
+/**
+ * A road-and-number gazetteer learned from the units whose 12-digit division code is authoritative: where
+ * on a road each community's addresses lie. A road often crosses several communities, so the house number
+ * tells them apart. How far to trust an answer is not assumed but measured on the same units: each of them
+ * is looked up with its own points left out, and the share of right answers for that kind of answer is the
+ * confidence. Below the threshold the answer is a candidate for a steward, not a placement.
+ */
+
+export interface RoadAddress {
+  road: string;
+  number: number;
+  /** Where the road and number sit in the normalised text (to tell a road from a division name inside it). */
+  start: number;
+  end: number;
+}
+
+// Road name, road word, house number. 街道 is a subdistrict, not a street.
+const ROAD_NUMBER = /([\u3400-\u9FFF0-9]{1,16}?)(大街|大道|路|巷|街(?!道))(\d+)(?:-\d+)?号/gu;
+// A division or place word ends the text before the road: 施桥镇扬子江南路 → 扬子江南路,
+// 瘦西湖街道念泗路 → 念泗路, 双桥村双桥路 → 双桥路. Only after two characters of a name (镇江路 stays whole),
+// and only when two characters of road name remain (新村路 stays whole).
+const BEFORE_ROAD = /[省市区县镇乡村组道号幢楼室园城]/g;
+
+/** The first road with a house number in a normalised address, or null. */
+export function findRoadNumber(text: string): RoadAddress | null {
+  ROAD_NUMBER.lastIndex = 0;
+  const m = ROAD_NUMBER.exec(text);
+  if (!m) return null;
+  let name = m[1]!;
+  let cut = 0;
+  for (const c of name.matchAll(BEFORE_ROAD)) {
+    const at = c.index + 1;
+    if (c.index >= 2 && name.length - at >= 2) cut = at;
+  }
+  name = name.slice(cut);
+  const start = m.index + cut;
+  return { road: name + m[2]!, number: Number(m[3]), start, end: start + name.length + m[2]!.length };
+}
+
+export interface RoadPoint {
+  road: string;
+  number: number;
+  community: string;
+  unitId: string;
+}
+
+export interface Stretch {
+  community: string;
+  from: number;
+  to: number;
+  /** Distinct units with an authoritative code that give this community on this part of the road. */
+  units: number;
+}
+
+/** Right and wrong answers of one kind, from leaving each authoritative unit out in turn. */
+export interface Calibration {
+  right: number;
+  asked: number;
+}
+
+export interface RoadGazetteer {
+  /** road → street (9 digits) → its points, in house-number order. */
+  points: Map<string, Map<string, RoadPoint[]>>;
+  /** road → street → stretches, in house-number order. */
+  byRoad: Map<string, Map<string, Stretch[]>>;
+  /** Answer kind (see answerKind) → how often it was right. */
+  calibration: Map<string, Calibration>;
+  size: number;
+}
+
+/**
+ * A stretch is a run of consecutive known numbers on a road (within one street) that all belong to one
+ * community; a number of another community in between ends it. So an odd unit with a wrong code makes a
+ * stretch of its own instead of stretching its community over its neighbours'.
+ */
+function stretchesOf(sorted: readonly RoadPoint[], without: string | null = null): Stretch[] {
+  const out: Stretch[] = [];
+  let units = new Set<string>();
+  for (const p of sorted) {
+    if (p.unitId === without) continue;
+    const last = out[out.length - 1];
+    if (last && last.community === p.community) {
+      last.to = p.number;
+      units.add(p.unitId);
+      last.units = units.size;
+    } else {
+      units = new Set([p.unitId]);
+      out.push({ community: p.community, from: p.number, to: p.number, units: 1 });
+    }
+  }
+  return out;
+}
+
+export function learnRoads(points: readonly RoadPoint[]): RoadGazetteer {
+  const grouped = new Map<string, Map<string, RoadPoint[]>>();
+  for (const p of points) {
+    const street = p.community.slice(0, 9);
+    let byStreet = grouped.get(p.road);
+    if (!byStreet) grouped.set(p.road, (byStreet = new Map()));
+    const list = byStreet.get(street);
+    if (list) list.push(p);
+    else byStreet.set(street, [p]);
+  }
+  const byRoad = new Map<string, Map<string, Stretch[]>>();
+  for (const [road, byStreet] of grouped) {
+    const out = new Map<string, Stretch[]>();
+    for (const [street, list] of byStreet) {
+      list.sort((a, b) => a.number - b.number || (a.community < b.community ? -1 : a.community > b.community ? 1 : 0));
+      out.set(street, stretchesOf(list));
+    }
+    byRoad.set(road, out);
+  }
+  const gaz: RoadGazetteer = { points: grouped, byRoad, calibration: new Map(), size: points.length };
+  calibrate(gaz);
+  return gaz;
+}
+
+/** Leave each unit out, ask for its own numbers as a unit without a code would be asked, count right answers. */
+function calibrate(gaz: RoadGazetteer): void {
+  const tally = (kind: string, right: boolean) => {
+    const c = gaz.calibration.get(kind) ?? { right: 0, asked: 0 };
+    c.asked++;
+    if (right) c.right++;
+    gaz.calibration.set(kind, c);
+  };
+  for (const [road, byStreet] of gaz.points) {
+    for (const [street, list] of byStreet) {
+      const asked = new Set<string>();
+      for (const p of list) {
+        if (asked.has(p.unitId)) continue;
+        asked.add(p.unitId);
+        const own = stretchesOf(list, p.unitId);
+        const atStreet = judge(own, p.number, true);
+        if (atStreet.community) tally(atStreet.kind, atStreet.community === p.community);
+        const district = street.slice(0, 6);
+        const wider = [...own];
+        for (const [other, stretches] of gaz.byRoad.get(road)!) if (other !== street && other.startsWith(district)) wider.push(...stretches);
+        const atDistrict = judge(wider, p.number, false);
+        if (atDistrict.community) tally(atDistrict.kind, atDistrict.community === p.community);
+      }
+    }
+  }
+}
+
+/** Neighbours in one building or yard differ by a few numbers. */
+const SLACK = 3;
+/** Another community's stretch this close means the boundary between them is not known well. */
+const NEAR = 10;
+
+/**
+ * The community the stretches give for a number, and the kind of answer it is: how many units the stretch
+ * was learned from, whether the number is inside it or at its edge, whether another community is near,
+ * whether the street was known. Answers of one kind share one measured confidence.
+ */
+function judge(stretches: readonly Stretch[], n: number, streetKnown: boolean): { community: string | null; kind: string; best: Stretch | null; why: string } {
+  const distance = (s: Stretch) => (n < s.from ? s.from - n : n > s.to ? n - s.to : 0);
+  const reach = stretches.filter((s) => distance(s) <= SLACK);
+  const communities = new Set(reach.map((s) => s.community));
+  if (stretches.length === 0) return { community: null, kind: 'none', best: null, why: 'road_unknown' };
+  if (communities.size === 0) return { community: null, kind: 'none', best: null, why: 'number_outside_known_stretches' };
+  if (communities.size > 1) return { community: null, kind: 'none', best: null, why: 'stretches_overlap' };
+  const best = [...reach].sort((a, b) => distance(a) - distance(b) || b.units - a.units)[0]!;
+  const rival = stretches.some((s) => s.community !== best.community && distance(s) <= NEAR);
+  // Where few units with a code sit on the road, a unit's own community is often not among them yet.
+  const known = stretches.reduce((n, s) => n + s.units, 0);
+  const density = known <= 3 ? 'sparse' : known <= 9 ? 'some' : 'dense';
+  const kind = [streetKnown ? 'street' : 'district', distance(best) === 0 ? 'inside' : 'edge', `units${Math.min(best.units, 3)}`, rival ? 'rival' : 'alone', density].join('|');
+  return { community: best.community, kind, best, why: rival ? 'near_another_community' : distance(best) === 0 ? 'inside_stretch' : 'edge_of_stretch' };
+}
+
+/** Below this a road-and-number answer is not a placement: about one wrong grid in a hundred is already a guess. */
+export const ROAD_CONFIDENCE = 0.99;
+
+export interface RoadLookup {
+  road: string;
+  number: number;
+  /** The street or district the rest of the evidence puts the unit in; null when nothing does. */
+  street: string | null;
+  district: string | null;
+}
+
+export interface RoadMatch {
+  community: string | null;
+  /** Measured: the share of right answers of this kind among the units with a code we can count on (lower bound). */
+  confidence: number;
+  /** How the confidence was measured: answers of this kind, and how many were right. */
+  measured: Calibration | null;
+  /** The stretches considered, nearest first (what a steward sees when the answer is not good enough). */
+  candidates: Stretch[];
+  why: string;
+}
+
+/**
+ * The share of right answers we can count on (Wilson score, 95 % one-sided): 40 right of 40 is not yet
+ * 99 %, 600 right of 600 is. Small samples earn little.
+ */
+function lowerBound({ right, asked }: Calibration): number {
+  if (asked === 0) return 0;
+  const z = 1.645;
+  const p = right / asked;
+  const z2 = z * z;
+  return (p + z2 / (2 * asked) - z * Math.sqrt((p * (1 - p)) / asked + z2 / (4 * asked * asked))) / (1 + z2 / asked);
+}
+
+/** The community a road and number point to, with a confidence measured on units whose code is known. */
+export function lookupRoad(gaz: RoadGazetteer, q: RoadLookup): RoadMatch {
+  const stretches: Stretch[] = [];
+  // Without at least a district, the same road name elsewhere in the city is not the same road.
+  if (q.street || q.district) {
+    for (const [street, list] of gaz.byRoad.get(q.road) ?? []) {
+      if (q.street ? street === q.street : street.startsWith(q.district!)) stretches.push(...list);
+    }
+  }
+  const distance = (s: Stretch) => (q.number < s.from ? s.from - q.number : q.number > s.to ? q.number - s.to : 0);
+  const candidates = [...stretches].sort((a, b) => distance(a) - distance(b) || b.units - a.units).slice(0, 5);
+  const j = judge(stretches, q.number, q.street !== null);
+  if (!j.community) return { community: null, confidence: 0, measured: null, candidates, why: j.why };
+  const measured = gaz.calibration.get(j.kind) ?? { right: 0, asked: 0 };
+  const confidence = Math.floor(lowerBound(measured) * 1000) / 1000;
+  return { community: j.community, confidence, measured, candidates, why: j.why };
+}

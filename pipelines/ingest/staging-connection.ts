@@ -1,0 +1,28 @@
+import type { CompiledQuery } from 'kysely';
+import type { Database } from '../../db/connect.ts';
+import { openPgliteConnection } from './pglite-connection.ts';
+import { openPostgresConnection } from './postgres-connection.ts';
+
+/**
+ * One open transaction that a whole file is loaded through: the file row, its records, its rejects
+ * and its counts commit together or not at all, so a crash mid-file leaves nothing half-loaded.
+ * Queries are built with kysely (types stay checked) and run here as compiled SQL.
+ */
+export interface StagingConnection {
+  run<R>(query: CompiledQuery<R>): Promise<R[]>;
+  /** Appends rows given as COPY text lines (see copy-text.ts). */
+  copy(table: string, columns: readonly string[], lines: readonly string[]): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+}
+
+/**
+ * PostgreSQL: one pool client with BEGIN/COMMIT of our own, because COPY (pg-copy-streams) needs the
+ * raw client and kysely's transaction would hold a different connection. PGlite is a single session:
+ * its own COPY from a blob runs inside the transaction kysely opened.
+ */
+export function openStagingConnection(database: Database): Promise<StagingConnection> {
+  if (database.pool) return openPostgresConnection(database.pool);
+  if (database.pglite) return openPgliteConnection(database.db, database.pglite);
+  throw new Error(`Database at ${database.location} has neither a PostgreSQL pool nor a PGlite instance; open it with openDatabase().`);
+}

@@ -1,0 +1,63 @@
+/**
+ * What a record says about its unit, as one 53-bit hash: a record of a new snapshot that says exactly
+ * what an earlier record of the same feed said is the same unit seen again, and needs no comparison.
+ * This is what makes a nightly run's work grow with the change, not with the register.
+ */
+import { hash53 } from './hash.ts';
+import type { MatchRecord } from './match-record.ts';
+
+export function fingerprint(r: MatchRecord): number {
+  const parts = [r.kind, r.uscc, r.orgCode, r.regNo, r.taxId, r.nameKey, r.name, r.address, r.district, r.communityCode, r.legalRep, r.phone];
+  return hash53(parts.map((v) => v ?? '').join('\u0001'));
+}
+
+export interface Repeat {
+  /** index of a record */
+  record: number;
+  /** index of the record with the same content it is linked to */
+  same: number;
+  /** whether `record` is new to this run (its link is new) */
+  isNew: boolean;
+}
+
+export interface ContentGroups {
+  /** Links tying every record to the record that stands for its content. */
+  repeats: Repeat[];
+  /** Records new to this run whose content no earlier record had: they go through comparison. */
+  fresh: boolean[];
+  /** One record per distinct content (the latest): the only ones blocking needs to see. */
+  participants: number[];
+  /** Records another record now stands for (the latest of their content): [record, stands for it]. */
+  superseded: [number, number][];
+}
+
+/**
+ * Groups records by content. A new record repeating an earlier one (already in a unit) is tied to the
+ * latest such earlier record; among new records with the same content, the latest is compared and
+ * the others are tied to it. The latest record of each content stands for the others from now on.
+ */
+export function groupByContent(records: readonly MatchRecord[]): ContentGroups {
+  const groups = new Map<number, number[]>();
+  records.forEach((r, i) => {
+    const fp = fingerprint(r);
+    const g = groups.get(fp);
+    if (g) g.push(i);
+    else groups.set(fp, [i]);
+  });
+  const repeats: Repeat[] = [];
+  const fresh = new Array<boolean>(records.length).fill(false);
+  const participants: number[] = [];
+  const superseded: [number, number][] = [];
+  const latest = (members: number[]) => members.reduce((best, i) => (Number(records[i]!.id) > Number(records[best]!.id) ? i : best));
+  for (const members of groups.values()) {
+    const last = latest(members);
+    participants.push(last);
+    for (const i of members) if (i !== last) superseded.push([i, last]);
+    const old = members.filter((i) => records[i]!.unitId !== undefined);
+    const anchor = old.length > 0 ? latest(old) : last;
+    if (old.length === 0) fresh[anchor] = true;
+    for (const i of members) if (i !== anchor) repeats.push({ record: i, same: anchor, isNew: records[i]!.unitId === undefined });
+  }
+  participants.sort((a, b) => a - b);
+  return { repeats, fresh, participants, superseded };
+}
