@@ -1,21 +1,24 @@
 // City-scale benchmark: a generated world of N units and its agencies' feeds through a full sync, then a
 // second sync after a 1 % change, with per-stage rows, seconds, rows/s and peak RSS; as the I/O floor,
 // PostgreSQL's plain COPY of the same CSV files into plain tables, measured in the same run. Usage:
-//   npm run bench -- [--units N] [--db pglite|postgres] [--share 0.01] [--keep]
-// PostgreSQL (and the floor) need DATABASE_URL; a throw-away database is created on that server.
-// Writes the table as markdown to bench/results/sync-<db>-<N>.md.
+//   npm run bench -- [--units N] [--db pglite|postgres|both] [--share 0.01] [--keep]
+// PostgreSQL (and the floor) need DATABASE_URL; a throw-away database is created on that server. With
+// --db both, both engines sync the same files in the same run and the table gives PGlite / PostgreSQL.
+// Each sync runs in a child process of its own (bench/sync/measure-sync.ts), as `gridlink sync` does, so
+// its peak RSS is the run's, not the generated world's. Writes bench/results/sync-<db>-<N>.md.
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { openDatabase, type Database } from '../db/connect.ts';
-import { runSync, type SyncResult } from '../pipelines/run.ts';
+import type { SyncResult } from '../pipelines/run.ts';
 import { generateWorld, writeFeeds, DEMO, truthDirFor } from '../seeds/demo-world.ts';
 import { createThrowawayDatabase } from '../test/support/databases.ts';
 import { plainCopy } from './ingest/copy-floor.ts';
 import { writeChangedSnapshots } from './match/change.ts';
+import type { SyncMeasurement } from './sync/measure-sync.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,44 +29,26 @@ const { values: args } = parseArgs({
   },
 });
 const units = Number(args.units);
-const engine = args.db;
+const which = args.db!;
 if (!(units > 0)) throw new Error('--units must be a positive number');
-if (engine !== 'pglite' && engine !== 'postgres') throw new Error('--db must be pglite or postgres');
-if (engine === 'postgres' && !process.env.DATABASE_URL) throw new Error('--db postgres needs DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test');
+if (!['pglite', 'postgres', 'both'].includes(which)) throw new Error('--db must be pglite, postgres or both');
+const engines = (which === 'both' ? ['postgres', 'pglite'] : [which]) as ('pglite' | 'postgres')[];
+if (engines.includes('postgres') && !process.env.DATABASE_URL) throw new Error(`--db ${which} needs DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/test`);
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), `gridlink-bench-${units}-`));
 const mb = (bytes: number) => Math.round(bytes / 1048576);
 
-/** Peak RSS per stage: the run's own log lines mark where each stage starts and ends. */
-function stageMemoryProbe() {
-  const peaks = new Map<string, number>();
-  let current: string | null = null;
-  let overall = 0;
-  const timer = setInterval(() => {
-    const rss = process.memoryUsage().rss;
-    overall = Math.max(overall, rss);
-    if (current) peaks.set(current, Math.max(peaks.get(current) ?? 0, rss));
-  }, 100);
-  timer.unref();
-  const sink = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split('\n')) {
-        if (!line) continue;
-        const entry = JSON.parse(line) as { stage?: string; msg?: string };
-        if (entry.stage && entry.msg?.endsWith('started')) current = entry.stage;
-        else if (entry.stage && entry.msg?.endsWith('done')) current = null;
-      }
-      done();
-    },
-  });
-  return { log: pino({ level: 'info' }, sink), peaks, overall: () => overall, stop: () => clearInterval(timer) };
-}
+type Target = { url: string } | { data: string };
 
-async function measuredSync(database: Database, inbox: string, asOf: string) {
-  const probe = stageMemoryProbe();
-  const result = await runSync(database, { inbox, asOf, log: probe.log, archive: false });
-  probe.stop();
-  return { result, peaks: probe.peaks, peak: probe.overall() };
+async function measuredSync(target: Target, inbox: string, asOf: string): Promise<SyncMeasurement> {
+  const script = fileURLToPath(new URL('./sync/measure-sync.ts', import.meta.url));
+  const childArgs = ['--inbox', inbox, '--as-of', asOf, ...('url' in target ? ['--url', target.url] : ['--data', target.data])];
+  const child = fork(script, childArgs, { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let result: SyncMeasurement | null = null;
+  child.on('message', (m) => (result = m as SyncMeasurement));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  if (code !== 0 || !result) throw new Error(`the sync child process failed (exit code ${code}); see its output above`);
+  return result;
 }
 
 function stageRows(result: SyncResult, stage: string): number {
@@ -76,90 +61,114 @@ function stageRows(result: SyncResult, stage: string): number {
       return pick('records');
     case 'match':
       return pick('records');
+    case 'place':
+      return pick('units_placed_this_run') || pick('units');
     default:
       return pick('units') || pick('units_consolidated') || 0;
   }
 }
 
+function stageTable(title: string, run: SyncMeasurement): string[] {
+  const lines = [`## ${title}`, '', '| stage | rows | seconds | rows/s | peak RSS (MB) |', '| --- | ---: | ---: | ---: | ---: |'];
+  for (const s of run.result.stages) {
+    const rows = stageRows(run.result, s.stage);
+    lines.push(`| ${s.stage} | ${rows.toLocaleString('en-US')} | ${s.seconds.toFixed(1)} | ${rows && s.seconds ? Math.round(rows / s.seconds).toLocaleString('en-US') : '–'} | ${mb(run.peaks[s.stage] ?? 0)} |`);
+  }
+  lines.push(`| **total** | | **${run.result.seconds.toFixed(1)}** | | **${mb(run.peak)}** |`, '');
+  return lines;
+}
+
+const stageSeconds = (r: SyncResult, stage: string) => r.stages.find((s) => s.stage === stage)?.seconds ?? 0;
+
 async function main() {
   const asOf = DEMO.asOf;
   const inbox = path.join(work, 'inbox');
   let t = performance.now();
-  const world = generateWorld({ units, seed: DEMO.seed, asOf });
-  const manifest = await writeFeeds(world, inbox, { asOf });
+  const manifest = await writeFeeds(generateWorld({ units, seed: DEMO.seed, asOf }), inbox, { asOf });
   const generateSeconds = (performance.now() - t) / 1000;
   const sourceRows = manifest.files.reduce((n, f) => n + f.records, 0);
   console.error(`generated ${units} units, ${sourceRows} source rows in ${generateSeconds.toFixed(1)} s → ${inbox}`);
 
-  let url: string | undefined;
-  let drop: (() => Promise<void>) | undefined;
-  if (engine === 'postgres') ({ url, drop } = await createThrowawayDatabase());
-  const database = await openDatabase(engine === 'postgres' ? { url } : { url: '', dataDir: path.join(work, 'data') });
-
+  const drops: (() => Promise<void>)[] = [];
   try {
-    console.error('full sync …');
-    const full = await measuredSync(database, inbox, asOf);
-    console.error(`full sync: ${full.result.seconds.toFixed(1)} s`);
+    const targets = new Map<string, Target>();
+    for (const engine of engines) {
+      if (engine === 'postgres') {
+        const { url, drop } = await createThrowawayDatabase();
+        drops.push(drop);
+        targets.set(engine, { url });
+      } else targets.set(engine, { data: path.join(work, 'pglite') });
+    }
+    const full = new Map<string, SyncMeasurement>();
+    const second = new Map<string, SyncMeasurement>();
+    for (const [engine, target] of targets) {
+      console.error(`full sync on ${engine} …`);
+      full.set(engine, await measuredSync(target, inbox, asOf));
+      console.error(`full sync on ${engine}: ${full.get(engine)!.result.seconds.toFixed(1)} s`);
+    }
 
     const share = Number(args.share);
     const nextDay = new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     const change = await writeChangedSnapshots({ inbox, truthDir: truthDirFor(inbox), files: manifest.files, share, seed: DEMO.seed + 1, date: nextDay });
-    console.error(`changed ${change.changed} rows and added ${change.added} in ${change.files} new snapshot files; second sync …`);
+    console.error(`changed ${change.changed} rows and added ${change.added} in ${change.files} new snapshot files`);
     // The new snapshots sit beside the old files, which the inbox recognises by hash and skips.
-    const incremental = await measuredSync(database, inbox, nextDay);
-    console.error(`incremental sync: ${incremental.result.seconds.toFixed(1)} s`);
+    for (const [engine, target] of targets) {
+      console.error(`second sync on ${engine} …`);
+      second.set(engine, await measuredSync(target, inbox, nextDay));
+      console.error(`second sync on ${engine}: ${second.get(engine)!.result.seconds.toFixed(1)} s`);
+    }
 
     let floor: { seconds: number; rows: number } | null = null;
-    if (engine === 'postgres' && url) {
+    const pgUrl = (targets.get('postgres') as { url: string } | undefined)?.url;
+    if (pgUrl) {
       floor = { seconds: 0, rows: 0 };
       for (const f of manifest.files.filter((x) => x.format === 'csv')) {
         const file = path.join(inbox, f.path);
         const header = firstLine(file, f.encoding === 'gb18030');
-        const r = await plainCopy(url, file, header.split(',').length, f.encoding === 'gb18030' ? 'gb18030' : 'utf-8');
+        const r = await plainCopy(pgUrl, file, header.split(',').length, f.encoding === 'gb18030' ? 'gb18030' : 'utf-8');
         floor.seconds += r.seconds;
         floor.rows += r.rows;
       }
     }
 
     const lines: string[] = [];
-    lines.push(`# gridlink sync benchmark — ${units.toLocaleString('en-US')} units on ${engine}`);
+    lines.push(`# gridlink sync benchmark — ${units.toLocaleString('en-US')} units on ${engines.join(' and ')}`);
     lines.push('');
-    lines.push(`Run ${new Date().toISOString()} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${mb(os.totalmem())} MB, Node ${process.version}.`);
+    lines.push(`Run ${new Date().toISOString()} on ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'cpu'}), ${mb(os.totalmem())} MB, Node ${process.version}; load average at the end ${os.loadavg()[0]!.toFixed(1)}.`);
     lines.push(`World: ${units.toLocaleString('en-US')} units → ${sourceRows.toLocaleString('en-US')} source rows in ${manifest.files.length} files (generated in ${generateSeconds.toFixed(1)} s).`);
+    lines.push('Each sync ran in a process of its own; peak RSS is that process\'s (the database server\'s own memory not counted on PostgreSQL).');
     lines.push('');
-    for (const [title, run] of [['Full sync', full], [`Second sync after a ${(share * 100).toFixed(0)} % change (${change.changed} rows changed, ${change.added} added, ${change.files} new snapshot files)`, incremental]] as const) {
-      lines.push(`## ${title}`);
-      lines.push('');
-      lines.push('| stage | rows | seconds | rows/s | peak RSS (MB) |');
-      lines.push('| --- | ---: | ---: | ---: | ---: |');
-      for (const s of run.result.stages) {
-        const rows = stageRows(run.result, s.stage);
-        lines.push(`| ${s.stage} | ${rows.toLocaleString('en-US')} | ${s.seconds.toFixed(1)} | ${rows && s.seconds ? Math.round(rows / s.seconds).toLocaleString('en-US') : '–'} | ${mb(run.peaks.get(s.stage) ?? 0)} |`);
-      }
-      lines.push(`| **total** | | **${run.result.seconds.toFixed(1)}** | | **${mb(run.peak)}** |`);
-      lines.push('');
+    const changeTitle = `Second sync after a ${(share * 100).toFixed(0)} % change (${change.changed} rows changed, ${change.added} added, ${change.files} new snapshot files)`;
+    for (const engine of engines) {
+      lines.push(...stageTable(`Full sync — ${engine}`, full.get(engine)!));
+      lines.push(...stageTable(`${changeTitle} — ${engine}`, second.get(engine)!));
     }
-    const ingestSeconds = full.result.stages.find((s) => s.stage === 'ingest')!.seconds + full.result.stages.find((s) => s.stage === 'normalize')!.seconds;
-    lines.push('## Ratios');
-    lines.push('');
+    lines.push('## Ratios', '');
     if (floor) {
+      const pg = full.get('postgres')!.result;
+      const ingestSeconds = stageSeconds(pg, 'ingest') + stageSeconds(pg, 'normalize');
       lines.push(`- I/O floor: PostgreSQL COPY of the same ${manifest.files.filter((x) => x.format === 'csv').length} CSV files (${floor.rows.toLocaleString('en-US')} rows) into plain text tables: ${floor.seconds.toFixed(1)} s.`);
-      lines.push(`- ingest + normalise (read, validate, normalise, stage) / COPY floor: ${(ingestSeconds / floor.seconds).toFixed(1)} × (target ≤ 3 ×).`);
+      lines.push(`- ingest + normalise (read, validate, normalise, stage) on PostgreSQL / COPY floor: ${ingestSeconds.toFixed(1)} s / ${floor.seconds.toFixed(1)} s = ${(ingestSeconds / floor.seconds).toFixed(1)} × (target ≤ 3 ×).`);
     } else {
-      lines.push('- I/O floor: measured on PostgreSQL only (run with --db postgres).');
+      lines.push('- I/O floor: measured on PostgreSQL only (run with --db postgres or both).');
     }
-    lines.push(`- full sync: ${full.result.seconds.toFixed(1)} s (target < 300 s at 250,000 units on PostgreSQL).`);
-    lines.push(`- second sync after the change / full sync: ${((incremental.result.seconds / full.result.seconds) * 100).toFixed(0)} % (target ≤ 10 %).`);
-    lines.push(`- peak RSS: ${mb(Math.max(full.peak, incremental.peak))} MB (target < 1,536 MB); includes the generated world held in memory by this benchmark process.`);
+    for (const engine of engines) {
+      const f = full.get(engine)!;
+      const s = second.get(engine)!;
+      lines.push(`- ${engine}: full sync ${f.result.seconds.toFixed(1)} s (target < 300 s at 250,000 units on PostgreSQL); second sync after the change ${s.result.seconds.toFixed(1)} s = ${((s.result.seconds / f.result.seconds) * 100).toFixed(0)} % of the full sync (target ≤ 10 %); peak RSS ${mb(Math.max(f.peak, s.peak))} MB (target < 1,536 MB).`);
+    }
+    if (full.has('postgres') && full.has('pglite')) {
+      const ratio = (m: Map<string, SyncMeasurement>) => (m.get('pglite')!.result.seconds / m.get('postgres')!.result.seconds).toFixed(2);
+      lines.push(`- PGlite / PostgreSQL: full sync ${ratio(full)} ×, second sync ${ratio(second)} × (target ≤ 3 × at 50,000 units).`);
+    }
     const table = lines.join('\n');
     fs.mkdirSync('bench/results', { recursive: true });
-    const out = path.join('bench/results', `sync-${engine}-${units}.md`);
+    const out = path.join('bench/results', `sync-${which}-${units}.md`);
     fs.writeFileSync(out, `${table}\n`);
     console.log(table);
     console.error(`\nwritten to ${out}`);
   } finally {
-    await database.close();
-    await drop?.();
+    for (const drop of drops) await drop();
     if (!args.keep) fs.rmSync(work, { recursive: true, force: true });
     else console.error(`kept ${work}`);
   }

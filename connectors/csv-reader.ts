@@ -189,10 +189,20 @@ async function parseOne(text: string): Promise<Parsed> {
   }
 }
 
-/** Fields of framed records, one fast-csv pass per batch; record by record only if a batch fails. */
+/**
+ * Fields of framed records. A record without a double quote has no quoting to resolve: its fields are
+ * the text between commas, exactly what fast-csv returns for it (it trims nothing by default), at a
+ * fraction of the cost — most rows of a register are like that. The rest go through fast-csv, one pass
+ * per batch, record by record only if a batch fails.
+ */
 async function parseBatch(records: readonly RawRecord[]): Promise<Parsed[]> {
   const results: Parsed[] = records.map((record) => (record.problem ? { error: record.problem } : null));
-  const todo = records.flatMap((record, index) => (record.problem || record.text.trim() === '' ? [] : [index]));
+  const todo: number[] = [];
+  records.forEach((record, index) => {
+    if (record.problem || record.text.trim() === '') return;
+    if (record.text.includes('"')) todo.push(index);
+    else results[index] = { cells: record.text.split(',') };
+  });
   if (todo.length === 0) return results;
   let rows: string[][] | null = null;
   try {

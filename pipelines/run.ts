@@ -103,12 +103,12 @@ async function runLocked(database: Database, options: SyncOptions, lock: RunLock
 
   const stop = AbortSignal.any([options.signal, lock.lost].filter((s): s is AbortSignal => s !== undefined));
   const plan: [string, StageFn][] = [
-    ['ingest', (c) => ingest(c, { inbox: options.inbox, archive: options.archive, onProgress: options.onProgress })],
+    ['ingest', analyzing((c) => ingest(c, { inbox: options.inbox, archive: options.archive, onProgress: options.onProgress }), ['staging.file', 'staging.record'])],
     ['grids', loadGrids],
-    ['normalize', normalizeRecords],
-    ['match', matchRecords],
+    ['normalize', analyzing(normalizeRecords, ['registry.record', 'inspection.supervised', 'inspection.complaint', 'inspection.arrears', 'inspection.credit'])],
+    ['match', analyzing(matchRecords, ['registry.unit', 'registry.unit_member', 'registry.link'])],
     ['consolidate', consolidateUnits],
-    ['place', placeUnits],
+    ['place', analyzing(placeUnits, ['grid.placement'])],
     ['supervise', superviseUnits],
   ];
   let pulled: PullResult[] = [];
@@ -154,6 +154,22 @@ async function runLocked(database: Database, options: SyncOptions, lock: RunLock
   if (status === 'partial') log.warn({ seconds: round(seconds), failures }, `run ${runId} finished, but ${failures.map((f) => f.agency ?? f.stage).join(', ')} failed`);
   else log.info({ seconds: round(seconds) }, `run ${runId} succeeded`);
   return { runId, asOf, stages, seconds, status, failures };
+}
+
+/**
+ * A stage that bulk-writes a table refreshes its planner statistics before the next stage reads it: a
+ * fresh table has none, and PostgreSQL (PGlite too) then plans the later joins as if it were tiny — a
+ * sequential scan per batch, minutes at city scale. ANALYZE samples, so it costs little at any size.
+ */
+function analyzing(work: StageFn, tables: string[]): StageFn {
+  return async (ctx) => {
+    const counts = await work(ctx);
+    for (const table of tables) {
+      const [schema, name] = table.split('.') as [string, string];
+      await sql`analyze ${sql.table(`${schema}.${name}`)}`.execute(ctx.db);
+    }
+    return counts;
+  };
 }
 
 function pullCounts(results: PullResult[]): StageCounts {
