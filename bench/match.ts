@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     out(matchLine(match));
     const truth = await readTruth(manifest.truthDir);
     await accuracy(database, truth, 'accuracy after the full run');
-    if (args.estimate) printEstimate(estimateProbabilities(await loadRecords(database.db)));
+    if (args.estimate) printEstimate(estimateProbabilities(await loadRecords(database)));
 
     const before = await memberships(database);
     const again = await runSync(database, { inbox, asOf, archive: false, log: silentLogger });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { blockKeys, forEachCandidatePair, type BlockKind } from '../pipelines/match/blocking.ts';
+import { BLOCK_KINDS, blockKeys, forEachBlockHash, forEachCandidatePair, type BlockKind } from '../pipelines/match/blocking.ts';
+import { hash32 } from '../pipelines/match/hash.ts';
 import { rec } from './match-records.ts';
 import type { MatchRecord } from '../pipelines/match/match-record.ts';
 
@@ -14,6 +15,21 @@ function pairs(records: MatchRecord[], opts: { fresh?: boolean[]; caps?: Record<
 }
 
 describe('blocking', () => {
+  it('hashes each block key without building its string exactly as hashing the string would', () => {
+    const seeds = BLOCK_KINDS.map((k) => hash32(k));
+    for (const r of [
+      rec({ name: '扬州新源电子有限公司', district: '321003', phone: '051487654321', legalRep: '王伟', address: '扬州市邗江区文昌西路5号' }),
+      rec({ name: '扬州市恒扬建材有限公司邗江分公司', district: null, legalRep: '李强' }),
+    ]) {
+      const districts = ['321002', '321003', '321012'];
+      const fromStrings = blockKeys(r, districts).map(([k, v]) => `${k}:${hash32(v, seeds[BLOCK_KINDS.indexOf(k)])}`).sort();
+      const fromHashes: string[] = [];
+      forEachBlockHash(r, districts, (k, h) => fromHashes.push(`${BLOCK_KINDS[k]}:${h}`));
+      expect(fromHashes.sort()).toEqual(fromStrings);
+      expect(fromStrings.filter((k) => k.startsWith('m:')).length).toBeGreaterThan(3);
+    }
+  });
+
   it('masks one character of the name core per key, so a typo still shares a block', () => {
     const keys = (name: string) => new Set(blockKeys(rec({ name, district: '321003' }), []).filter(([k]) => k === 'm').map(([, v]) => v));
     const a = keys('扬州鑫源电子有限公司');

@@ -10,7 +10,7 @@
  * A record whose district is unknown takes the m keys of every district seen: the no-district
  * block. Blocks larger than their cap are skipped and counted, never compared in full.
  */
-import { hash32 } from './hash.ts';
+import { hash32, hashFeed, hashFeedUnit, hashFinish } from './hash.ts';
 import type { MatchRecord } from './match-record.ts';
 import { orgBody } from './compare.ts';
 
@@ -24,10 +24,10 @@ const CORE_SPAN = 8;
 const MASK = '\u0000';
 
 /** Calls `key(kind, value)` for each block key of one record. Pure. */
-export function forEachBlockKey(r: MatchRecord, districts: readonly string[], key: (kind: BlockKind, value: string) => void): void {
+export function forEachBlockKey(r: MatchRecord, districts: readonly string[], key: (kind: BlockKind, value: string) => void, masked = true): void {
   if (r.nameKey && r.nameKey.length >= 2) key('n', r.nameKey);
   const core = r.core.slice(0, CORE_SPAN);
-  if (core.length >= 2) {
+  if (masked && core.length >= 2) {
     for (const d of r.district ? [r.district] : districts) {
       for (let i = 0; i < core.length; i++) key('m', `${d}|${core.slice(0, i)}${MASK}${core.slice(i + 1)}`);
     }
@@ -49,6 +49,34 @@ export function blockKeys(r: MatchRecord, districts: readonly string[]): [BlockK
 
 // One hash seed per kind keeps equal strings of two kinds in two blocks.
 const KIND_SEEDS = BLOCK_KINDS.map((k) => hash32(k));
+const M = BLOCK_KINDS.indexOf('m');
+const BAR = '|'.charCodeAt(0);
+
+/**
+ * The hash of each block key of one record (hash32 of forEachBlockKey's value with its kind's seed),
+ * the masked name-core keys hashed without building their strings: they are most of a record's keys.
+ */
+export function forEachBlockHash(r: MatchRecord, districts: readonly string[], emit: (kind: number, hash: number) => void): void {
+  forEachBlockKey(
+    r,
+    districts,
+    (kind, value) => {
+      const k = BLOCK_KINDS.indexOf(kind);
+      emit(k, hash32(value, KIND_SEEDS[k]));
+    },
+    false,
+  );
+  const core = r.core.slice(0, CORE_SPAN);
+  if (core.length < 2) return;
+  const mask = MASK.charCodeAt(0);
+  for (const d of r.district ? [r.district] : districts) {
+    let prefix = hashFeedUnit(hashFeed(KIND_SEEDS[M]!, d), BAR);
+    for (let i = 0; i < core.length; i++) {
+      emit(M, hashFinish(hashFeed(hashFeedUnit(prefix, mask), core, i + 1)));
+      prefix = hashFeedUnit(prefix, core.charCodeAt(i));
+    }
+  }
+}
 
 export interface BlockingOptions {
   /** Records taking part (one per distinct content: repeats of a record add nothing). */
@@ -84,12 +112,21 @@ export function forEachCandidatePair(records: readonly MatchRecord[], options: B
   let kinds = new Uint8Array(keyHashes.length);
   let n = 0;
   const own: number[] = [];
+  // When few participants are fresh, only blocks holding a fresh record matter: the keys of the others
+  // are kept only where a fresh record has them too (a pair's first common block is among those).
+  let freshCount = 0;
+  for (const i of options.participants) if (options.fresh[i]) freshCount++;
+  let freshKeys: Set<number> | null = null;
+  if (freshCount < options.participants.length / 2) {
+    freshKeys = new Set();
+    for (const i of options.participants) if (options.fresh[i]) forEachBlockHash(records[i]!, districts, (_, h) => freshKeys!.add(h));
+  }
   options.participants.forEach((i, p) => {
     own.length = 0;
-    forEachBlockKey(records[i]!, districts, (kind, value) => {
-      const k = BLOCK_KINDS.indexOf(kind);
+    const keep = freshKeys && !options.fresh[i] ? freshKeys : null;
+    forEachBlockHash(records[i]!, districts, (k, h) => {
       // The kind rides in the low 3 bits of the sort value, below the hash.
-      own.push(hash32(value, KIND_SEEDS[k]) * 8 + k);
+      if (!keep || keep.has(h)) own.push(h * 8 + k);
     });
     own.sort((x, y) => x - y);
     if (n + own.length > keyHashes.length) {
@@ -139,7 +176,8 @@ export function forEachCandidatePair(records: readonly MatchRecord[], options: B
   }
 
   // First pass: block sizes; oversized blocks are skipped (and must not count as a pair's first block).
-  const skipped = new Set<number>();
+  // Marked per entry, so finding a pair's first common block needs no set lookup.
+  const skippedEntry = new Uint8Array(n);
   const stats: BlockingStats = { blocks: 0, oversized_blocks: 0, oversized_records: 0, oversized_by_kind: {}, candidate_pairs: 0 };
   const runs: [number, number][] = [];
   for (let s = 0; s < n; ) {
@@ -149,7 +187,7 @@ export function forEachCandidatePair(records: readonly MatchRecord[], options: B
     if (t - s >= 2) {
       const kind = BLOCK_KINDS[kinds[order[s]!]!]!;
       if (t - s > caps[kind]) {
-        skipped.add(h);
+        for (let k = s; k < t; k++) skippedEntry[order[k]!] = 1;
         stats.oversized_blocks += 1;
         stats.oversized_records += t - s;
         stats.oversized_by_kind[kind] = (stats.oversized_by_kind[kind] ?? 0) + 1;
@@ -168,7 +206,7 @@ export function forEachCandidatePair(records: readonly MatchRecord[], options: B
       const hx = keyHashes[x]!;
       const hy = keyHashes[y]!;
       if (hx === hy) {
-        if (!skipped.has(hx)) return hx;
+        if (!skippedEntry[x]) return hx;
         x++;
         y++;
       } else if (hx < hy) x++;

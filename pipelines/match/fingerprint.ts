@@ -3,12 +3,23 @@
  * what an earlier record of the same feed said is the same unit seen again, and needs no comparison.
  * This is what makes a nightly run's work grow with the change, not with the register.
  */
-import { hash53 } from './hash.ts';
+import { hashFeed, hashFeedUnit, hashFinish } from './hash.ts';
 import type { MatchRecord } from './match-record.ts';
 
 export function fingerprint(r: MatchRecord): number {
   const parts = [r.kind, r.uscc, r.orgCode, r.regNo, r.taxId, r.nameKey, r.name, r.address, r.district, r.communityCode, r.legalRep, r.phone];
-  return hash53(parts.map((v) => v ?? '').join('\u0001'));
+  // Two 32-bit hashes of the parts, each followed by U+0001, fed in turn rather than joined into one string.
+  let hi = 0x9747b28c;
+  let lo = 0x811c9dc5;
+  for (const v of parts) {
+    if (v) {
+      hi = hashFeed(hi, v);
+      lo = hashFeed(lo, v);
+    }
+    hi = hashFeedUnit(hi, 1);
+    lo = hashFeedUnit(lo, 1);
+  }
+  return (hashFinish(hi) & 0x1fffff) * 0x100000000 + hashFinish(lo);
 }
 
 export interface Repeat {

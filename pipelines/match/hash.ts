@@ -5,11 +5,20 @@
 
 /** FNV-1a over UTF-16 code units, 32 bits unsigned. */
 export function hash32(s: string, seed = 0x811c9dc5): number {
-  let h = seed >>> 0;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  return hashFinish(hashFeed(seed >>> 0, s));
+}
+
+/** hash32 in parts: feed strings (or single code units) in turn, then finish; equals hash32 of the concatenation. */
+export function hashFeed(h: number, s: string, from = 0, to = s.length): number {
+  for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+export function hashFeedUnit(h: number, unit: number): number {
+  return Math.imul(h ^ unit, 0x01000193);
+}
+
+export function hashFinish(h: number): number {
   // Final avalanche (murmur3 fmix32) so nearby keys spread over the high bits too.
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

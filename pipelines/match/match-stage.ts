@@ -2,24 +2,25 @@
  * The match stage: registry records → units. Loads what matching needs into memory, lets
  * link-records.ts decide (stewards' decisions, repeats, keys, fuzzy evidence, constrained clustering),
  * keeps unit ids stable (unit-ids.ts), and writes memberships, links with their evidence, merges and
- * splits, and the pairs stewards must review — in batches, in one transaction.
+ * splits, and the pairs stewards must review — each kind copied in and applied by one statement, in one transaction.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.ts';
 import type { StageContext, StageCounts } from '../stage.ts';
 import { activeDecisions } from './decisions.ts';
 import { linkRecords, type Decision, type LinkOutcome, type StoredFuzzyLink } from './link-records.ts';
-import { toMatchRecord, type MatchRecord, type RecordRow } from './match-record.ts';
+import { loadRecords } from './load-records.ts';
+import type { MatchRecord } from './match-record.ts';
 import { THRESHOLDS } from './score.ts';
+import { copyLine, type CopyValue } from '../ingest/copy-text.ts';
+import { openStagingConnection, type StagingConnection } from '../ingest/staging-connection.ts';
 import { assignUnitIds, type ClusterIdResult } from './unit-ids.ts';
 
-const LOAD_BATCH = 50_000;
-// Rows per insert: as many as PostgreSQL's 65,535 parameters allow, up to 5,000.
-const batchFor = (columns: number) => Math.min(5000, Math.floor(60_000 / columns));
+export { loadRecords };
 
 export async function matchRecords(ctx: StageContext): Promise<StageCounts> {
   const clock = stopwatch();
-  const records = await loadRecords(ctx.db);
+  const records = await loadRecords(ctx.database);
   const indexOf = new Map<string, number>();
   records.forEach((r, i) => indexOf.set(r.id, i));
   const stored = await loadFuzzyLinks(ctx.db, indexOf);
@@ -38,7 +39,14 @@ export async function matchRecords(ctx: StageContext): Promise<StageCounts> {
   const mintIds = await idMinter(ctx.db);
   const ids = assignUnitIds(outcome.clusters, (i) => records[i]!.unitId, mintIds);
   const linkSeconds = clock();
-  await ctx.db.transaction().execute((trx) => writeOutcome(trx, ctx.runId, records, outcome, ids));
+  const conn = await openStagingConnection(ctx.database);
+  try {
+    await writeOutcome(conn, ctx.runId, records, outcome, ids);
+    await conn.commit();
+  } catch (err) {
+    await conn.rollback();
+    throw err;
+  }
   const writeSeconds = clock();
 
   const linksByRule: Record<string, number> = {};
@@ -80,36 +88,6 @@ function stopwatch(): () => number {
   };
 }
 
-const RECORD_COLUMNS = [
-  'r.record_id', 'r.kind', 'r.file_id', 'r.is_current', 'r.uscc', 'r.uscc_valid', 'r.org_code', 'r.org_code_valid', 'r.reg_no', 'r.reg_no_valid',
-  'r.tax_id', 'r.name', 'r.name_key', 'r.trade_name', 'r.legal_form', 'r.region_key', 'r.is_branch', 'r.parent_name', 'r.address',
-  'r.district_code', 'r.division_code', 'r.community_code', 'r.road', 'r.road_no', 'r.legal_rep', 'r.phone', 'r.status', 'm.unit_id',
-] as const;
-
-/**
- * Every registry record that stands for its content (none superseded by a later repeat), with its unit
- * after the previous run, in record order (the order ids are minted in).
- */
-export async function loadRecords(db: Kysely<DB>): Promise<MatchRecord[]> {
-  const records: MatchRecord[] = [];
-  let cursor = '0';
-  for (;;) {
-    const rows = await db
-      .selectFrom('registry.record as r')
-      .leftJoin('registry.unit_member as m', 'm.record_id', 'r.record_id')
-      .select(RECORD_COLUMNS)
-      .where('r.superseded_by', 'is', null)
-      .where('r.record_id', '>', cursor)
-      .orderBy('r.record_id')
-      .limit(LOAD_BATCH)
-      .execute();
-    for (const row of rows) records.push(toMatchRecord(row as RecordRow));
-    if (rows.length < LOAD_BATCH) break;
-    cursor = rows[rows.length - 1]!.record_id;
-  }
-  return records;
-}
-
 /** For records superseded by a later repeat, the record that stands for them now. */
 async function standIns(db: Kysely<DB>, ids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -140,104 +118,130 @@ async function loadFuzzyLinks(db: Kysely<DB>, indexOf: Map<string, number>): Pro
   return out;
 }
 
-async function insertBatches<T>(items: T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  if (items.length === 0) return;
-  const first = items[0];
-  const size = batchFor(typeof first === 'object' && first !== null ? Object.keys(first).length : 1);
-  for (let i = 0; i < items.length; i += size) await write(items.slice(i, i + size));
+/** A temporary table (dropped at commit) filled by COPY: one statement then applies all its rows. */
+async function tempTable(conn: StagingConnection, name: string, columns: [string, string][], rows: CopyValue[][]): Promise<void> {
+  await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
+  if (rows.length > 0) await conn.copy(name, columns.map(([c]) => c), rows.map(copyLine));
+  // Temporary tables are never auto-analysed: without statistics the planner guesses their size.
+  await conn.run(CompiledQuery.raw(`analyze ${name}`));
 }
 
-async function writeOutcome(trx: Transaction<DB>, runId: number, records: MatchRecord[], outcome: LinkOutcome, result: ClusterIdResult): Promise<void> {
-  const createdSet = new Set(result.created);
-  const newUnits = result.created.map((c) => ({ id: result.ids[c]!, created_run: runId, updated_run: runId, retired_run: null, name: null, uscc: null, org_code: null, address: null, established: null }));
-  await insertBatches(newUnits, (chunk) => trx.insertInto('registry.unit').values(chunk).execute());
+const exec = (conn: StagingConnection, text: string, parameters: unknown[] = []) => conn.run(CompiledQuery.raw(text, parameters));
 
-  const moves: { record_id: string; unit_id: string; since_run: number }[] = [];
+/**
+ * Writes the run's outcome in one transaction of few statements: each kind of row is copied into a
+ * temporary table and applied by one INSERT … ON CONFLICT or UPDATE … FROM, so the time goes with the
+ * rows, not with round trips.
+ */
+async function writeOutcome(conn: StagingConnection, runId: number, records: MatchRecord[], outcome: LinkOutcome, result: ClusterIdResult): Promise<void> {
+  if (result.created.length > 0) {
+    await conn.copy('registry.unit', ['id', 'created_run', 'updated_run'], result.created.map((c) => copyLine([result.ids[c]!, runId, runId])));
+  }
+
+  const moves: CopyValue[][] = [];
   const touched = new Set<string>();
   outcome.clusters.forEach((members, c) => {
     const unitId = result.ids[c]!;
     for (const m of members) {
       const before = records[m]!.unitId;
       if (before === unitId) continue;
-      moves.push({ record_id: records[m]!.id, unit_id: unitId, since_run: runId });
+      moves.push([records[m]!.id, unitId]);
       touched.add(unitId);
       if (before) touched.add(before);
     }
-    if (createdSet.has(c)) touched.add(unitId);
   });
-  await insertBatches(moves, (chunk) =>
-    trx
-      .insertInto('registry.unit_member')
-      .values(chunk)
-      .onConflict((oc) => oc.column('record_id').doUpdateSet((eb) => ({ unit_id: eb.ref('excluded.unit_id'), since_run: eb.ref('excluded.since_run') })))
-      .execute(),
-  );
+  // Units created by this run were written with this run's stamps already.
+  for (const c of result.created) touched.delete(result.ids[c]!);
+  if (moves.length > 0) {
+    await tempTable(conn, 'match_move', [['record_id', 'bigint'], ['unit_id', 'text']], moves);
+    await exec(
+      conn,
+      `insert into registry.unit_member (record_id, unit_id, since_run) select record_id, unit_id, $1 from match_move
+       on conflict (record_id) do update set unit_id = excluded.unit_id, since_run = excluded.since_run`,
+      [runId],
+    );
+  }
   // Records superseded earlier follow the record that stands for them; this run's repeats now stand for theirs.
-  const superseded = outcome.superseded.map(([r, by]) => ({ record: records[r]!.id, by: records[by]!.id }));
-  await insertBatches(superseded, async (chunk) => {
-    const values = sql`(values ${sql.join(chunk.map((x) => sql`(${x.record}::bigint, ${x.by}::bigint)`))}) as x(record, by)`;
-    await sql`update registry.record r set superseded_by = x.by from ${values} where r.superseded_by = x.record`.execute(trx);
-    await sql`update registry.record r set superseded_by = x.by from ${values} where r.record_id = x.record`.execute(trx);
-  });
-  const standing = [...new Set([...moves.map((m) => m.record_id), ...superseded.map((x) => x.by)])];
-  await insertBatches(standing, async (chunk) => {
-    const values = sql`(values ${sql.join(chunk.map((id) => sql`(${id}::bigint)`))}) as x(rep)`;
-    await sql`
-      update registry.unit_member m set unit_id = mr.unit_id, since_run = ${runId}
-      from registry.record r, registry.unit_member mr, ${values}
-      where r.superseded_by = x.rep and mr.record_id = x.rep and m.record_id = r.record_id and m.unit_id <> mr.unit_id`.execute(trx);
-  });
+  const superseded = outcome.superseded.map(([r, by]) => [records[r]!.id, records[by]!.id]);
+  if (superseded.length > 0) {
+    await tempTable(conn, 'match_superseded', [['record', 'bigint'], ['by', 'bigint']], superseded);
+    await exec(conn, 'update registry.record r set superseded_by = x.by from match_superseded x where r.superseded_by = x.record');
+    await exec(conn, 'update registry.record r set superseded_by = x.by from match_superseded x where r.record_id = x.record');
+  }
+  const standing = [...new Set([...moves.map((m) => m[0] as string), ...superseded.map((x) => x[1]!)])];
+  if (standing.length > 0) {
+    await tempTable(conn, 'match_standing', [['rep', 'bigint']], standing.map((id) => [id]));
+    await exec(
+      conn,
+      `update registry.unit_member m set unit_id = mr.unit_id, since_run = $1
+       from match_standing x, registry.record r, registry.unit_member mr
+       where r.superseded_by = x.rep and mr.record_id = x.rep and m.record_id = r.record_id and m.unit_id <> mr.unit_id`,
+      [runId],
+    );
+  }
   const retired = new Set(result.retired);
-  await insertBatches(
-    [...touched].filter((id) => !retired.has(id)),
-    (chunk) => trx.updateTable('registry.unit').set({ updated_run: runId, retired_run: null }).where('id', 'in', chunk).execute(),
-  );
-  await insertBatches(result.retired, (chunk) => trx.updateTable('registry.unit').set({ updated_run: runId, retired_run: runId }).where('id', 'in', chunk).execute());
+  const unitRows: CopyValue[][] = [...touched].filter((id) => !retired.has(id)).map((id) => [id, null]);
+  for (const id of result.retired) unitRows.push([id, runId]);
+  if (unitRows.length > 0) {
+    await tempTable(conn, 'match_unit', [['id', 'text'], ['retired_run', 'int']], unitRows);
+    await exec(conn, 'update registry.unit u set updated_run = $1, retired_run = x.retired_run from match_unit x where u.id = x.id', [runId]);
+  }
 
   const id = (i: number) => records[i]!.id;
-  const linkRows = outcome.newLinks.map((l) => ({ record_a: id(l.a), record_b: id(l.b), rule: l.rule, score: l.score, evidence: JSON.stringify(l.evidence), run_id: runId }));
-  await insertBatches(linkRows, (chunk) => trx.insertInto('registry.link').values(chunk).onConflict((oc) => oc.doNothing()).execute());
+  if (outcome.newLinks.length > 0) {
+    const linkRows = outcome.newLinks.map((l) => [id(l.a), id(l.b), l.rule, l.score, JSON.stringify(l.evidence)]);
+    await tempTable(conn, 'match_link', [['record_a', 'bigint'], ['record_b', 'bigint'], ['rule', 'text'], ['score', 'real'], ['evidence', 'jsonb']], linkRows);
+    await exec(
+      conn,
+      'insert into registry.link (record_a, record_b, rule, score, evidence, run_id) select record_a, record_b, rule, score, evidence, $1 from match_link on conflict do nothing',
+      [runId],
+    );
+  }
 
-  const events = [
-    ...[...result.merged].map(([unit, from]) => ({ run_id: runId, event: 'merged', unit_id: unit, detail: JSON.stringify({ absorbed: from }) })),
-    ...[...result.split].map(([unit, into]) => ({ run_id: runId, event: 'split', unit_id: unit, detail: JSON.stringify({ broke_away: into }) })),
-    ...result.retired.map((unit) => ({ run_id: runId, event: 'retired', unit_id: unit, detail: null })),
+  const events: CopyValue[][] = [
+    ...[...result.merged].map(([unit, from]) => [runId, 'merged', unit, JSON.stringify({ absorbed: from })]),
+    ...[...result.split].map(([unit, into]) => [runId, 'split', unit, JSON.stringify({ broke_away: into })]),
+    ...result.retired.map((unit) => [runId, 'retired', unit, null]),
   ];
-  await insertBatches(events, (chunk) => trx.insertInto('registry.unit_event').values(chunk).execute());
+  if (events.length > 0) await conn.copy('registry.unit_event', ['run_id', 'event', 'unit_id', 'detail'], events.map(copyLine));
 
-  const reviewRows = outcome.review.map((r) => {
-    const [a, b] = Number(id(r.a)) < Number(id(r.b)) ? [id(r.a), id(r.b)] : [id(r.b), id(r.a)];
-    return { record_a: a, record_b: b, reason: r.reason, score: r.score, evidence: JSON.stringify(r.evidence), first_run: runId, last_run: runId };
-  });
-  await insertBatches(reviewRows, (chunk) =>
-    trx
-      .insertInto('registry.review_item')
-      .values(chunk)
-      .onConflict((oc) => oc.columns(['record_a', 'record_b', 'reason']).doUpdateSet((eb) => ({ last_run: eb.ref('excluded.last_run'), score: eb.ref('excluded.score'), evidence: eb.ref('excluded.evidence') })))
-      .execute(),
-  );
-  await settleReviewItems(trx);
+  if (outcome.review.length > 0) {
+    const reviewRows = outcome.review.map((r) => {
+      const [a, b] = Number(id(r.a)) < Number(id(r.b)) ? [id(r.a), id(r.b)] : [id(r.b), id(r.a)];
+      return [a, b, r.reason, r.score, JSON.stringify(r.evidence)];
+    });
+    await tempTable(conn, 'match_review', [['record_a', 'bigint'], ['record_b', 'bigint'], ['reason', 'text'], ['score', 'real'], ['evidence', 'jsonb']], reviewRows);
+    await exec(
+      conn,
+      `insert into registry.review_item (record_a, record_b, reason, score, evidence, first_run, last_run)
+       select record_a, record_b, reason, score, evidence, $1, $1 from match_review
+       on conflict (record_a, record_b, reason) do update set last_run = excluded.last_run, score = excluded.score, evidence = excluded.evidence`,
+      [runId],
+    );
+  }
+  for (const statement of SETTLE_REVIEW_ITEMS) await exec(conn, statement);
 }
 
 /**
  * Keeps the queue to what needs a steward: a pair with a decision in force is decided; an uncertain
  * pair that other evidence put in one unit is settled, and open again if the unit splits.
  */
-export async function settleReviewItems(db: Kysely<DB>): Promise<void> {
-  await sql`
-    update registry.review_item i set status = 'decided'
+const SETTLE_REVIEW_ITEMS = [
+  `update registry.review_item i set status = 'decided'
     where i.status <> 'decided'
-      and exists (select 1 from registry.match_decision d where d.record_a = i.record_a and d.record_b = i.record_b and d.undone_at is null)`.execute(db);
-  await sql`
-    update registry.review_item i set status = 'open'
+      and exists (select 1 from registry.match_decision d where d.record_a = i.record_a and d.record_b = i.record_b and d.undone_at is null)`,
+  `update registry.review_item i set status = 'open'
     where i.status = 'decided'
-      and not exists (select 1 from registry.match_decision d where d.record_a = i.record_a and d.record_b = i.record_b and d.undone_at is null)`.execute(db);
-  await sql`
-    update registry.review_item i set status = case when ma.unit_id = mb.unit_id then 'settled' else 'open' end
+      and not exists (select 1 from registry.match_decision d where d.record_a = i.record_a and d.record_b = i.record_b and d.undone_at is null)`,
+  `update registry.review_item i set status = case when ma.unit_id = mb.unit_id then 'settled' else 'open' end
     from registry.unit_member ma, registry.unit_member mb
     where i.reason = 'uncertain' and i.status in ('open', 'settled')
       and ma.record_id = i.record_a and mb.record_id = i.record_b
-      and i.status <> case when ma.unit_id = mb.unit_id then 'settled' else 'open' end`.execute(db);
+      and i.status <> case when ma.unit_id = mb.unit_id then 'settled' else 'open' end`,
+];
+
+export async function settleReviewItems(db: Kysely<DB>): Promise<void> {
+  for (const statement of SETTLE_REVIEW_ITEMS) await sql.raw(statement).execute(db);
 }
 
 /** Next ids after the highest ever given; the match stage runs under the run lock. */
