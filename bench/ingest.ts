@@ -97,7 +97,10 @@ try {
   const read = Number(m.counts.rows_read);
   console.log(`  ingest: ${n(read)} rows read (${n(Number(m.counts.rows_staged))} staged, ${n(Number(m.counts.rows_rejected))} rejected) in ${m.seconds.toFixed(1)} s → ${n(read / m.seconds)} rows/s`);
   console.log(`  CPU time of the ingest process: ${m.cpuSeconds.toFixed(1)} s → ${n(read / m.cpuSeconds)} rows per CPU-second${engine === 'pglite' ? ' (PGlite runs inside it)' : " (PostgreSQL's own work not counted)"}`);
-  console.log(`  memory: peak RSS ${mb(m.peakRss)} (sampled every 100 ms; ${mb(m.rssBefore)} with the database open, before ingest); maxRSS ${mb(m.maxRss)}`);
+  console.log(`  memory: peak RSS ${mb(m.peakRss)} (sampled every 100 ms; ${mb(m.rssBefore)} with the database open, before ingest); maxRSS ${mb(m.maxRss)} (an upper bound only: Linux carries this bench's own peak over into the child it forks)`);
+  const parts = (x: IngestMeasurement['peak']) => `V8 heap ${mb(x.heapUsed)} used of ${mb(x.heapTotal)}, external ${mb(x.external)} (array buffers ${mb(x.arrayBuffers)}${engine === 'pglite' ? "; most of the rest is PGlite's WebAssembly memory at its reserved size, not all of it resident" : ''})`;
+  console.log(`    before: ${parts(m.before)}`);
+  console.log(`    at the peak: ${parts(m.peak)}`);
 
   let floor: { seconds: number; rows: number } | null = null;
   const floorUrl = target.url ?? baseUrl;
@@ -121,6 +124,8 @@ try {
       cpu_seconds: Number(m.cpuSeconds.toFixed(1)),
       rss_before_mb: Math.round(m.rssBefore / 1048576),
       peak_rss_mb: Math.round(m.peakRss / 1048576),
+      peak_heap_used_mb: Math.round(m.peak.heapUsed / 1048576),
+      peak_external_mb: Math.round(m.peak.external / 1048576),
       max_rss_mb: Math.round(m.maxRss / 1048576),
       floor_rows_per_second: floor ? Math.round(floor.rows / floor.seconds) : null,
       load_average: Number(os.loadavg()[0]!.toFixed(1)),

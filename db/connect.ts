@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
@@ -55,6 +56,10 @@ export async function openDatabase(options: OpenOptions = {}): Promise<Database>
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const location = redact(url);
+  // An idle pooled connection that the server ends (a restart, an administrator, a dropped database) is
+  // an 'error' event on the pool; unheard, Node would end the whole process for it. The pool has already
+  // discarded that connection and the next query opens a new one, so there is nothing else to do.
+  pool.on('error', () => {});
   try {
     const client = await pool.connect();
     client.release();
@@ -77,7 +82,8 @@ async function openPglite(dataDir: string): Promise<Database> {
     lock = DataDirLock.acquire(dataDir);
   }
   try {
-    const pglite = await PGlite.create(inMemory ? dataDir : path.join(dataDir, 'pgdata'));
+    keepJsHeapTight();
+    const pglite = await PGlite.create(inMemory ? dataDir : path.join(dataDir, 'pgdata'), { startParams: pgliteStartParams() });
     // PGlite is one connection: a pool of one makes misuse of `db` inside a transaction visible in tests too.
     const pool = new pg.Pool(createPgConfig(pglite) as pg.PoolConfig);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -97,6 +103,40 @@ async function openPglite(dataDir: string): Promise<Database> {
     lock?.release();
     throw err;
   }
+}
+
+/**
+ * PGlite runs PostgreSQL inside this process, and its WebAssembly memory only ever grows: every
+ * buffer PostgreSQL touches stays resident until the process ends. PostgreSQL's defaults are sized
+ * for a server of its own (128 MB of shared_buffers, zeroed at start-up, so all of it resident before
+ * the first query); here the operating system's page cache already holds the data files, so a small
+ * buffer pool costs little speed and keeps a million-row ingest within a few hundred MB
+ * (bench/ingest.ts measures both).
+ */
+export const PGLITE_SETTINGS: Readonly<Record<string, string>> = {
+  shared_buffers: '16MB',
+};
+
+function pgliteStartParams(): string[] {
+  return [...PGlite.defaultStartParams, ...Object.entries(PGLITE_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`])];
+}
+
+/**
+ * With PGlite, PostgreSQL's memory and the JS heap share one process. V8 lets its old generation grow
+ * up to about four times what was live after the last full collection before collecting again; an
+ * ingest promotes a steady stream of short-lived rows, so about 100 MB of the JS heap would be
+ * garbage waiting. Half again the live size keeps the heap near what it holds, for no measurable
+ * CPU (bench/ingest.ts). It is a process-wide V8 setting and only tightens collection, so it is set
+ * once, when the first embedded database opens, unless the command line already chose a value.
+ */
+export const PGLITE_HEAP_GROWING_PERCENT = 50;
+let heapGrowthChosen = false;
+
+function keepJsHeapTight(): void {
+  if (heapGrowthChosen) return;
+  heapGrowthChosen = true;
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('heap-growing-percent'))) return;
+  v8.setFlagsFromString(`--heap-growing-percent=${PGLITE_HEAP_GROWING_PERCENT}`);
 }
 
 function redact(url: string): string {

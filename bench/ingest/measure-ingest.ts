@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../../db/connect.ts';
 import { ingest, type LoadMethod } from '../../pipelines/ingest.ts';
 import { createLogger } from '../../pipelines/logger.ts';
-import { sampleRss } from './memory-sampler.ts';
+import { sampleRss, type MemoryPeak } from './memory-sampler.ts';
 
 export interface IngestMeasurement {
   counts: Record<string, unknown>;
@@ -12,7 +12,18 @@ export interface IngestMeasurement {
   cpuSeconds: number;
   rssBefore: number;
   peakRss: number;
+  /** process.memoryUsage() at the peak sample. */
+  peak: MemoryPeak;
+  /** process.memoryUsage() with the database open, before ingest. */
+  before: MemoryPeak;
   maxRss: number;
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1048576);
+
+function snapshot(): MemoryPeak {
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers };
 }
 
 const { values } = parseArgs({
@@ -26,7 +37,8 @@ try {
     .returning('id')
     .executeTakeFirstOrThrow();
   const log = createLogger({ level: process.env.GRIDLINK_LOG_LEVEL ?? 'warn', pretty: false });
-  const rssBefore = process.memoryUsage().rss;
+  const before = snapshot();
+  const rssBefore = before.rss;
   const sampler = sampleRss(100);
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -42,14 +54,15 @@ try {
         if (rows - shown < 100_000) return;
         shown = rows;
         const s = (performance.now() - started) / 1000;
-        process.stderr.write(`  … ${rows.toLocaleString('en-US')} rows, ${s.toFixed(0)} s, RSS ${Math.round(process.memoryUsage().rss / 1048576)} MB\n`);
+        const m = process.memoryUsage();
+        process.stderr.write(`  … ${rows.toLocaleString('en-US')} rows, ${s.toFixed(0)} s, RSS ${mb(m.rss)} MB (V8 heap ${mb(m.heapUsed)}, external ${mb(m.external)})\n`);
       },
     },
   );
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const peakRss = sampler.stop();
-  const result: IngestMeasurement = { counts, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rssBefore, peakRss, maxRss: process.resourceUsage().maxRSS * 1024 };
+  const peak = sampler.stop();
+  const result: IngestMeasurement = { counts, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, rssBefore, peakRss: peak.rss, peak, before, maxRss: process.resourceUsage().maxRSS * 1024 };
   process.send!(result);
 } finally {
   await database.close();
