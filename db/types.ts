@@ -7,6 +7,8 @@ import type { GridRuleTables } from './tables/grid-rules.ts';
 import type { OperationsTables } from './tables/operations.ts';
 import type { WebTables } from './tables/web.ts';
 import type { PullTables } from './tables/pulls.ts';
+import type { CarriedTables } from './tables/carried.ts';
+import type { RoadPointTables } from './tables/road-points.ts';
 
 type Json = unknown;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -244,7 +246,7 @@ export interface ReportTable {
 }
 
 // Feature areas keep their tables' types in db/tables/, beside the migration that creates them.
-export interface DB extends MatchingTables, GridRuleTables, OperationsTables, PullTables, WebTables {
+export interface DB extends MatchingTables, GridRuleTables, OperationsTables, PullTables, WebTables, CarriedTables, RoadPointTables {
   'runs.run': RunTable;
   'runs.stage': StageTable;
   'staging.file': FileTable;

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
-import { ENTITY_KINDS } from '../schemas/feeds.ts';
+import { latestFiles } from './snapshots.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 /**
@@ -116,23 +116,18 @@ export function goldenRecord(members: MemberRow[]): Golden {
 const BATCH = 2000;
 
 export async function consolidateUnits(ctx: StageContext): Promise<StageCounts> {
-  // A new snapshot can change any unit's sources (a record no longer current), so it re-derives every unit;
-  // otherwise only the units whose members changed. "Changed" counts from the last run that completed this
-  // stage, not from this run: a run killed after matching left its units for the next run to consolidate.
+  // Only units whose golden record can have changed: their members changed (matching marks them), or a
+  // member's currency did (normalise marks them, pipelines/snapshots.ts). A re-delivered unchanged row
+  // is carried, not a new record, so a new snapshot touches only the units it changes. "Changed" counts
+  // from the last run that completed this stage, not from this run: a run killed after matching left its
+  // units for the next run to consolidate.
   const since = await lastRunThatConsolidated(ctx.db);
-  const newSnapshot = await ctx.db
-    .selectFrom('staging.file')
-    .select('id')
-    .where('run_id', '>', since)
-    .where('status', '=', 'loaded')
-    .where('kind', 'in', ENTITY_KINDS as unknown as string[])
-    .executeTakeFirst();
   const unitIds = (
     await ctx.db
       .selectFrom('registry.unit')
       .select('id')
       .where('retired_run', 'is', null)
-      .$if(!newSnapshot, (q) => q.where('updated_run', '>', since))
+      .where('updated_run', '>', since)
       .orderBy('id')
       .execute()
   ).map((u) => u.id);
@@ -167,9 +162,16 @@ async function lastRunThatConsolidated(db: Kysely<DB>): Promise<number> {
   return row?.run ?? 0;
 }
 
+/**
+ * A unit's records with what the golden rules read. A record's snapshot date is that of the last snapshot
+ * that delivered it: a row carried unchanged into a later snapshot is that record seen again (before
+ * carrying, it was a new record with the later date), so recency still ranks by when an agency last said
+ * it. A current record was delivered last by the latest snapshot of its kind; a record no longer current,
+ * by the last file that carried it, if any did.
+ */
 export async function loadMembers(db: Kysely<DB>, unitIds: string[]): Promise<MemberRow[]> {
   if (unitIds.length === 0) return [];
-  return db
+  const rows: MemberRow[] = await db
     .selectFrom('registry.unit_member as m')
     .innerJoin('registry.record as r', 'r.record_id', 'm.record_id')
     .innerJoin('staging.file as f', 'f.id', 'r.file_id')
@@ -180,4 +182,23 @@ export async function loadMembers(db: Kysely<DB>, unitIds: string[]): Promise<Me
     .where('m.unit_id', 'in', unitIds)
     .orderBy('m.record_id')
     .execute();
+  const currentKinds = [...new Set(rows.filter((r) => r.is_current).map((r) => r.kind))];
+  const latest = currentKinds.length ? await latestFiles(db, currentKinds) : new Map<string, number>();
+  const latestDate = new Map<number, string | null>();
+  if (latest.size) {
+    for (const f of await db.selectFrom('staging.file').select(['id', 'snapshot_date']).where('id', 'in', [...latest.values()]).execute()) latestDate.set(f.id, f.snapshot_date);
+  }
+  const stale = rows.filter((r) => !r.is_current).map((r) => r.record_id);
+  const lastCarried = new Map<string, string | null>();
+  for (let i = 0; i < stale.length; i += 5000) {
+    const { rows: carried } = await sql<{ record_id: string; date: string | null }>`
+      select c.record_id, max(f.snapshot_date) as date from staging.carried c join staging.file f on f.id = c.file_id
+      where c.record_id = any(${stale.slice(i, i + 5000)}::bigint[]) group by c.record_id`.execute(db);
+    for (const c of carried) lastCarried.set(String(c.record_id), c.date);
+  }
+  const later = (a: string | null, b: string | null | undefined) => (b != null && (a == null || b > a) ? b : a);
+  for (const r of rows) {
+    r.snapshot_date = r.is_current ? later(r.snapshot_date, latestDate.get(latest.get(r.kind)!)) : later(r.snapshot_date, lastCarried.get(r.record_id));
+  }
+  return rows;
 }

@@ -32,9 +32,14 @@ interface Counts {
   files_duplicate: number;
   files_quarantined: number;
   rows_read: number;
+  /** Rows accepted: staged as records, or carried (rows_unchanged). */
   rows_staged: number;
   rows_rejected: number;
-  /** Staged rows identical to a row of the previous snapshot of the same kind (staging.snapshot_delta). */
+  /**
+   * Rows identical to a row of the previous snapshot of the same kind (staging.snapshot_delta). For
+   * employer-bearing kinds these are carried: recorded in staging.carried against the record that
+   * already holds their content, not staged again (pipelines/ingest/carry.ts).
+   */
   rows_unchanged: number;
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Database } from '../db/connect.ts';
 import type { DB, NewRegistryRecord } from '../db/types.ts';
 import { ENTITY_KINDS } from '../schemas/feeds.ts';
 import { cleanCode, isValidOrgCode, isValidRegNo, isValidUscc, orgCodeFromUscc, parseTaxId } from './normalize/codes.ts';
@@ -7,43 +8,56 @@ import { buildGazetteer, parseAddress, type Division, type Gazetteer } from './n
 import { parseDate } from './normalize/dates.ts';
 import { normalizePhone } from './normalize/phone.ts';
 import { parseCount } from './normalize/numbers.ts';
+import { copyRow, SequentialWriter } from './normalize/copy-writer.ts';
+import { pendingRows, type Fields, type NormalizeTarget } from './normalize/pending-rows.ts';
 import type { StageContext, StageCounts } from './stage.ts';
-import { latestFiles } from './snapshots.ts';
+import { markCurrentSnapshots } from './snapshots.ts';
 
-const BATCH = 2000;
-type Fields = Record<string, string | undefined>;
+const ENTITY_TARGET: NormalizeTarget = { table: 'registry.record', kinds: ENTITY_KINDS };
+
+// Every column normalizeEntity fills; is_current and superseded_by keep their defaults.
+const RECORD_COLUMNS = [
+  'record_id', 'file_id', 'agency', 'kind', 'row', 'snapshot_date', 'uscc', 'uscc_valid', 'org_code', 'org_code_valid', 'reg_no', 'reg_no_valid', 'tax_id',
+  'name', 'name_key', 'trade_name', 'legal_form', 'region_key', 'is_branch', 'parent_name', 'address', 'district_code', 'street_code', 'community_code',
+  'road', 'road_no', 'division_code', 'legal_rep', 'phone', 'established', 'status', 'flags',
+] as const satisfies readonly (keyof NewRegistryRecord)[];
 
 /**
  * Turns staged rows into typed, normalised rows: employer records into registry.record, the labour
- * bureau's own lists into the inspection tables. Only rows not normalised before are read, so a
- * re-run costs nothing and a new snapshot costs its own size.
+ * bureau's own lists into the inspection tables. Only rows not normalised before are read (see
+ * normalize/pending-rows.ts), so a re-run costs nothing and a new snapshot costs its own size. Rows go
+ * in by COPY, one transaction per batch, and the next batch is read and normalised while one is written.
  */
 export async function normalizeRecords(ctx: StageContext): Promise<StageCounts> {
   const gazetteer = await loadGazetteer(ctx.db);
+  const snapshotDates = await loadSnapshotDates(ctx.db);
   const counts: Record<string, number> = { records: 0, flagged: 0 };
-  let cursor = '0';
-  for (;;) {
-    const batch = await ctx.db
-      .selectFrom('staging.record as s')
-      .innerJoin('staging.file as f', 'f.id', 's.file_id')
-      .leftJoin('registry.record as r', 'r.record_id', 's.id')
-      .select(['s.id', 's.file_id', 's.agency', 's.kind', 's.row', 's.fields', 'f.snapshot_date'])
-      .where('s.kind', 'in', ENTITY_KINDS as unknown as string[])
-      .where('r.record_id', 'is', null)
-      .where('s.id', '>', cursor)
-      .orderBy('s.id')
-      .limit(BATCH)
-      .execute();
-    if (batch.length === 0) break;
-    const rows = batch.map((s) => normalizeEntity(s, s.fields as Fields, gazetteer));
-    await ctx.db.insertInto('registry.record').values(rows).execute();
-    counts.records! += rows.length;
-    counts.flagged! += rows.filter((r) => (r.flags as string[]).length > 0).length;
-    cursor = batch[batch.length - 1]!.id;
+  const writer = new SequentialWriter(ctx.database);
+  try {
+    for await (const batch of pendingRows(ctx.db, [ENTITY_TARGET])) {
+      const lines: string[] = new Array(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const s = batch[i]!;
+        const record = normalizeEntity({ ...s, snapshot_date: snapshotDates.get(s.file_id) ?? null }, s.fields, gazetteer);
+        if ((record.flags as string[]).length > 0) counts.flagged!++;
+        lines[i] = copyRow(RECORD_COLUMNS, record);
+      }
+      await writer.write('registry.record', RECORD_COLUMNS, lines);
+      counts.records! += batch.length;
+    }
+    await writer.flush();
+  } finally {
+    await writer.settle();
   }
-  await markCurrentSnapshots(ctx.db);
-  Object.assign(counts, await normalizeLabourLists(ctx.db));
+  await markCurrentSnapshots(ctx.db, ctx.runId);
+  Object.assign(counts, await normalizeLabourLists(ctx.database));
   return counts;
+}
+
+/** Snapshot date by staging file: a small table, read once instead of joined into every batch. */
+async function loadSnapshotDates(db: Kysely<DB>): Promise<Map<number, string | null>> {
+  const files = await db.selectFrom('staging.file').select(['id', 'snapshot_date']).execute();
+  return new Map(files.map((f) => [f.id, f.snapshot_date]));
 }
 
 export async function loadGazetteer(db: Kysely<DB>): Promise<Gazetteer> {
@@ -66,39 +80,47 @@ interface Source {
 const CLOSED = /注销|吊销|撤销/;
 const MOVED_OUT = /迁出/;
 
+/** The codes a row carries, as normalizeEntity settles them. */
+interface Codes {
+  flags: string[];
+  uscc: string | null;
+  usccValid: boolean | null;
+  orgCode: string | null;
+  orgCodeValid: boolean | null;
+}
+
+// Module-level rather than closures inside normalizeEntity: a closure made per row costs more than its work.
+function takeUscc(c: Codes, code: string): void {
+  c.uscc = code;
+  c.usccValid = isValidUscc(code);
+  if (c.usccValid) {
+    c.orgCode = orgCodeFromUscc(code);
+    c.orgCodeValid = true;
+  } else c.flags.push('uscc_check_failed');
+}
+
+function takeOrgCode(c: Codes, code: string): void {
+  const valid = isValidOrgCode(code);
+  if (!c.orgCodeValid) {
+    c.orgCode = code;
+    c.orgCodeValid = valid;
+  }
+  if (!valid) c.flags.push('org_code_check_failed');
+}
+
 export function normalizeEntity(s: Source, f: Fields, gazetteer: Gazetteer): NewRegistryRecord {
   const flags: string[] = [];
-  let uscc: string | null = null;
-  let usccValid: boolean | null = null;
-  let orgCode: string | null = null;
-  let orgCodeValid: boolean | null = null;
+  const c: Codes = { flags, uscc: null, usccValid: null, orgCode: null, orgCodeValid: null };
   let regNo: string | null = null;
   let regNoValid: boolean | null = null;
   let taxId: string | null = null;
 
-  const takeUscc = (code: string) => {
-    uscc = code;
-    usccValid = isValidUscc(code);
-    if (usccValid) {
-      orgCode = orgCodeFromUscc(code);
-      orgCodeValid = true;
-    } else flags.push('uscc_check_failed');
-  };
-  const takeOrgCode = (code: string) => {
-    const valid = isValidOrgCode(code);
-    if (!orgCodeValid) {
-      orgCode = code;
-      orgCodeValid = valid;
-    }
-    if (!valid) flags.push('org_code_check_failed');
-  };
-
   const usccField = cleanCode(f.uscc);
   // Some agencies put whatever code they had under the unified-code header: a 9-character value is an organisation code.
-  if (usccField.length === 9) takeOrgCode(usccField);
-  else if (usccField) takeUscc(usccField);
+  if (usccField.length === 9) takeOrgCode(c, usccField);
+  else if (usccField) takeUscc(c, usccField);
   const orgField = cleanCode(f.org_code);
-  if (orgField) takeOrgCode(orgField);
+  if (orgField) takeOrgCode(c, orgField);
   const regField = cleanCode(f.reg_no);
   if (regField) {
     regNo = regField;
@@ -108,9 +130,9 @@ export function normalizeEntity(s: Source, f: Fields, gazetteer: Gazetteer): New
   if (f.tax_id) {
     const tax = parseTaxId(f.tax_id);
     taxId = tax.normalized;
-    if (tax.kind === 'uscc' && !uscc) takeUscc(tax.normalized);
+    if (tax.kind === 'uscc' && !c.uscc) takeUscc(c, tax.normalized);
     else if (tax.kind === 'division_org' && tax.orgCode) {
-      if (tax.valid) takeOrgCode(tax.orgCode);
+      if (tax.valid) takeOrgCode(c, tax.orgCode);
       else flags.push('tax_id_check_failed');
     } else if (!tax.valid) flags.push('tax_id_check_failed');
   }
@@ -130,10 +152,10 @@ export function normalizeEntity(s: Source, f: Fields, gazetteer: Gazetteer): New
     kind: s.kind,
     row: s.row,
     snapshot_date: s.snapshot_date,
-    uscc,
-    uscc_valid: usccValid,
-    org_code: orgCode,
-    org_code_valid: orgCodeValid,
+    uscc: c.uscc,
+    uscc_valid: c.usccValid,
+    org_code: c.orgCode,
+    org_code_valid: c.orgCodeValid,
     reg_no: regNo,
     reg_no_valid: regNoValid,
     tax_id: taxId,
@@ -159,14 +181,6 @@ export function normalizeEntity(s: Source, f: Fields, gazetteer: Gazetteer): New
   };
 }
 
-/** Each file is its agency's full register: only the latest snapshot of an agency's feed is current. */
-async function markCurrentSnapshots(db: Kysely<DB>): Promise<void> {
-  const latest = await latestFiles(db, ENTITY_KINDS as unknown as string[]);
-  const ids = [...latest.values()];
-  await db.updateTable('registry.record').set({ is_current: false }).where('is_current', '=', true).$if(ids.length > 0, (q) => q.where('file_id', 'not in', ids)).execute();
-  if (ids.length) await db.updateTable('registry.record').set({ is_current: true }).where('is_current', '=', false).where('file_id', 'in', ids).execute();
-}
-
 function firstCode(value: string | undefined): string | null {
   const code = cleanCode(value);
   return code || null;
@@ -182,91 +196,83 @@ function date(value: string | undefined): string | null {
   return d.ok ? d.date : null;
 }
 
-/** The bureau's own lists (supervised units, complaints, arrears, credit grades), typed for the supervise stage. */
-async function normalizeLabourLists(db: Kysely<DB>): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  const pending = (kind: string, table: 'inspection.supervised' | 'inspection.complaint' | 'inspection.arrears' | 'inspection.credit') =>
-    db
-      .selectFrom('staging.record as s')
-      .leftJoin(`${table} as t` as 'inspection.supervised as t', 't.record_id', 's.id')
-      .select(['s.id', 's.fields'])
-      .where('s.kind', '=', kind)
-      .where('t.record_id', 'is', null)
-      .orderBy('s.id')
-      .execute();
-
-  const supervised = await pending('labour.supervised', 'inspection.supervised');
-  for (const chunk of chunks(supervised)) {
-    await db
-      .insertInto('inspection.supervised')
-      .values(
-        chunk.map(({ id, fields }) => {
-          const f = fields as Fields;
-          const n = normalizeName(f.name);
-          return { record_id: id, code: firstCode(f.code), name: n.display || null, name_key: n.key || null, grid_code: f.grid_code?.trim() || null, since: date(f.supervised_since), inspector: f.inspector?.trim() || null, unit_id: null };
-        }),
-      )
-      .execute();
-  }
-  out.supervised = supervised.length;
-
-  const complaints = await pending('labour.complaints', 'inspection.complaint');
-  for (const chunk of chunks(complaints)) {
-    await db
-      .insertInto('inspection.complaint')
-      .values(
-        chunk.map(({ id, fields }) => {
-          const f = fields as Fields;
-          const n = normalizeName(f.name);
-          return { record_id: id, uscc: firstCode(f.uscc), name: n.display || null, name_key: n.key || null, received: date(f.received), complaint_type: f.complaint_type?.trim() || null, unit_id: null };
-        }),
-      )
-      .execute();
-  }
-  out.complaints = complaints.length;
-
-  const arrears = await pending('labour.arrears', 'inspection.arrears');
-  for (const chunk of chunks(arrears)) {
-    await db
-      .insertInto('inspection.arrears')
-      .values(
-        chunk.map(({ id, fields }) => {
-          const f = fields as Fields;
-          const n = normalizeName(f.name);
-          return { record_id: id, uscc: firstCode(f.uscc), name: n.display || null, name_key: n.key || null, wage_months: count(f.wage_months), fee_months: count(f.fee_months), registered: date(f.registered), unit_id: null };
-        }),
-      )
-      .execute();
-  }
-  out.arrears = arrears.length;
-
-  const credit = await pending('labour.credit', 'inspection.credit');
-  for (const chunk of chunks(credit)) {
-    await db
-      .insertInto('inspection.credit')
-      .values(
-        chunk.map(({ id, fields }) => {
-          const f = fields as Fields;
-          const n = normalizeName(f.name);
-          const year = /(\d{4})/.exec(f.year ?? '');
-          return {
-            record_id: id,
-            uscc: firstCode(f.uscc),
-            name: n.display || null,
-            name_key: n.key || null,
-            year: year ? Number(year[1]) : null,
-            grade: (f.grade ?? '').trim().toUpperCase().normalize('NFKC') || null,
-            dishonest: /^(是|Y|YES|TRUE|1)$/i.test((f.dishonest ?? '').trim()),
-            unit_id: null,
-          };
-        }),
-      )
-      .execute();
-  }
-  out.credit = credit.length;
-  return out;
+interface LabourList {
+  target: NormalizeTarget & { kinds: readonly [string] };
+  count: string;
+  columns: readonly string[];
+  row(f: Fields): Record<string, string | number | boolean | null>;
 }
 
-function* chunks<T>(items: T[], size = BATCH): Generator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+/** The bureau's own lists (supervised units, complaints, arrears, credit grades), typed for the supervise stage. */
+const LABOUR_LISTS: readonly LabourList[] = [
+  {
+    target: { table: 'inspection.supervised', kinds: ['labour.supervised'] },
+    count: 'supervised',
+    columns: ['record_id', 'code', 'name', 'name_key', 'grid_code', 'since', 'inspector'],
+    row: (f) => {
+      const n = normalizeName(f.name);
+      return { code: firstCode(f.code), name: n.display || null, name_key: n.key || null, grid_code: f.grid_code?.trim() || null, since: date(f.supervised_since), inspector: f.inspector?.trim() || null };
+    },
+  },
+  {
+    target: { table: 'inspection.complaint', kinds: ['labour.complaints'] },
+    count: 'complaints',
+    columns: ['record_id', 'uscc', 'name', 'name_key', 'received', 'complaint_type'],
+    row: (f) => {
+      const n = normalizeName(f.name);
+      return { uscc: firstCode(f.uscc), name: n.display || null, name_key: n.key || null, received: date(f.received), complaint_type: f.complaint_type?.trim() || null };
+    },
+  },
+  {
+    target: { table: 'inspection.arrears', kinds: ['labour.arrears'] },
+    count: 'arrears',
+    columns: ['record_id', 'uscc', 'name', 'name_key', 'wage_months', 'fee_months', 'registered'],
+    row: (f) => {
+      const n = normalizeName(f.name);
+      return { uscc: firstCode(f.uscc), name: n.display || null, name_key: n.key || null, wage_months: count(f.wage_months), fee_months: count(f.fee_months), registered: date(f.registered) };
+    },
+  },
+  {
+    target: { table: 'inspection.credit', kinds: ['labour.credit'] },
+    count: 'credit',
+    columns: ['record_id', 'uscc', 'name', 'name_key', 'year', 'grade', 'dishonest'],
+    row: (f) => {
+      const n = normalizeName(f.name);
+      const year = /(\d{4})/.exec(f.year ?? '');
+      return {
+        uscc: firstCode(f.uscc),
+        name: n.display || null,
+        name_key: n.key || null,
+        year: year ? Number(year[1]) : null,
+        grade: (f.grade ?? '').trim().toUpperCase().normalize('NFKC') || null,
+        dishonest: /^(是|Y|YES|TRUE|1)$/i.test((f.dishonest ?? '').trim()),
+      };
+    },
+  },
+];
+
+/** All four lists in one pass over the pending staged rows, each batch's rows copied into their tables. */
+async function normalizeLabourLists(database: Database): Promise<Record<string, number>> {
+  const byKind = new Map(LABOUR_LISTS.map((l) => [l.target.kinds[0], l]));
+  const out: Record<string, number> = Object.fromEntries(LABOUR_LISTS.map((l) => [l.count, 0]));
+  const writer = new SequentialWriter(database);
+  try {
+    for await (const batch of pendingRows(database.db, LABOUR_LISTS.map((l) => l.target))) {
+      const lines = new Map<LabourList, string[]>();
+      for (const s of batch) {
+        const list = byKind.get(s.kind)!;
+        let own = lines.get(list);
+        if (!own) lines.set(list, (own = []));
+        own.push(copyRow(list.columns, { record_id: s.id, ...list.row(s.fields) }));
+      }
+      for (const [list, own] of lines) {
+        await writer.write(list.target.table, list.columns, own);
+        out[list.count]! += own.length;
+      }
+    }
+    await writer.flush();
+  } finally {
+    await writer.settle();
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import { loadGazetteer } from './normalize-records.ts';
 import type { Gazetteer } from './normalize/addresses.ts';
@@ -57,7 +57,14 @@ export async function loadDecisions(db: Kysely<DB>): Promise<Map<string, Steward
  * with a road-and-number gazetteer learned from the units the first pass placed by their 12-digit code,
  * the rest (gazetteer, stewards' rules, level 1 only, unplaced).
  */
-export function placeAll(units: UnitRecords[], base: Omit<PlacementContext, 'roads' | 'rules'>, rules: PlacementContext['rules'], decisions: Map<string, StewardDecision>): { placements: Map<string, Placement>; roadPoints: number } {
+export function placeAll(
+  units: UnitRecords[],
+  base: Omit<PlacementContext, 'roads' | 'rules'>,
+  rules: PlacementContext['rules'],
+  decisions: Map<string, StewardDecision>,
+  /** Road points of units not in `units` (an incremental run): the gazetteer learns from them too. */
+  otherPoints: readonly RoadPoint[] = [],
+): { placements: Map<string, Placement>; points: RoadPoint[]; roadPoints: number } {
   const placements = new Map<string, Placement>();
   const points: RoadPoint[] = [];
   const firstPass: PlacementContext = { ...base, roads: null, rules: [] };
@@ -71,13 +78,13 @@ export function placeAll(units: UnitRecords[], base: Omit<PlacementContext, 'roa
       if (road && (!r.address!.streetCode || p.divisionCode.startsWith(r.address!.streetCode))) points.push({ road: road.road, number: road.number, community: p.divisionCode, unitId: u.unitId });
     }
   }
-  const second: PlacementContext = { ...base, roads: learnRoads(points), rules };
+  const second: PlacementContext = { ...base, roads: learnRoads(otherPoints.length ? [...otherPoints, ...points] : points), rules };
   for (const u of units) {
     const p = placements.get(u.unitId)!;
     if (!LEVEL2_METHODS.includes(p.method) && p.method !== 'outside_grid') placements.set(u.unitId, placeUnit(u.records, second));
     placements.get(u.unitId)!.evidence.basis = basisOf(u.records);
   }
-  return { placements, roadPoints: points.length };
+  return { placements, points, roadPoints: points.length + otherPoints.length };
 }
 
 /** Reads an address again with the street/town put in front, so a community name found in several towns is read in this one. */
@@ -103,22 +110,117 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+
+/** Methods the first pass settles for good: such a placement never depended on the road gazetteer or rules. */
+const FIRST_PASS_FINAL: readonly string[] = ['steward', 'division_code', 'address_community', 'outside_grid'];
+// Bump when placement logic changes, so the next run places every unit again instead of only the changed ones.
+const PLACEMENT_VERSION = 1;
+const ID_CHUNK = 5000;
+
+/**
+ * Everything placement reads besides the units' own records: divisions (the gazetteer), grids and their
+ * divisions, stewards' rules and decisions. Equal keys mean an unchanged unit would be placed as before.
+ */
+async function placementInputsKey(db: Kysely<DB>): Promise<string> {
+  const row = await sql<{ key: string }>`
+    select md5(concat_ws('|', ${PLACEMENT_VERSION}::text,
+      (select md5(coalesce(string_agg(concat_ws(',', code, name, level, parent_code), ';' order by code), '')) from grid.division),
+      (select md5(coalesce(string_agg(concat_ws(',', code, level, parent_code, active), ';' order by code), '')) from grid.grid),
+      (select md5(coalesce(string_agg(grid_code || ',' || division_code, ';' order by grid_code, division_code), '')) from grid.grid_division),
+      (select md5(coalesce(string_agg(concat_ws(',', id, pattern, number_from, number_to, scope_code, grid_l1, grid_l2), ';' order by id), ''))
+         from grid.rule where removed_at is null),
+      (select md5(coalesce(string_agg(concat_ws(',', unit_id, grid_l1, grid_l2, rule_id), ';' order by unit_id), '')) from grid.unit_decision)
+    )) as key`.execute(db);
+  return row.rows[0]!.key;
+}
+
+async function inChunks<T>(ids: readonly string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += ID_CHUNK) out.push(...(await read(ids.slice(i, i + ID_CHUNK))));
+  return out;
+}
+
+const pointKey = (p: RoadPoint) => `${p.unitId}|${p.road}|${p.number}|${p.community}`;
+
+interface PlacementPlan {
+  mode: 'full' | 'incremental';
+  units: UnitRecords[];
+  placements: Map<string, Placement>;
+  /** Units whose road points are replaced by `points` (all of them on a full run). */
+  pointUnits: string[] | 'all';
+  points: RoadPoint[];
+  roadPoints: number;
+}
+
+/**
+ * Which units to place this run. When the placement inputs are those of the last placing run, only units
+ * whose members or their currency changed since (updated_run), and units never placed, are placed again —
+ * plus, when their road points change the gazetteer, every unit that went through the gazetteer's pass.
+ * The result equals placing every unit (tested), at the cost of the change.
+ */
+async function planPlacement(ctx: StageContext, key: string, base: Omit<PlacementContext, 'roads' | 'rules'>, gazetteer: Gazetteer, rules: PlacementContext['rules'], decisions: Map<string, StewardDecision>): Promise<PlacementPlan> {
+  const { db } = ctx;
+  const state = await db.selectFrom('grid.place_state').select(['inputs_key', 'run_id']).executeTakeFirst();
+  if (!state || state.inputs_key !== key) {
+    const units = await loadUnitRecords(db, gazetteer);
+    const { placements, points, roadPoints } = placeAll(units, base, rules, decisions);
+    return { mode: 'full', units, placements, pointUnits: 'all', points, roadPoints };
+  }
+  const changed = (
+    await sql<{ id: string }>`
+      select u.id from registry.unit u
+      where u.retired_run is null
+        and (u.updated_run > ${state.run_id} or not exists (select 1 from grid.placement p where p.unit_id = u.id))
+      order by u.id`.execute(db)
+  ).rows.map((r) => r.id);
+  const retired = (await db.selectFrom('registry.unit').select('id').where('retired_run', '>', state.run_id).execute()).map((r) => r.id);
+  const replaced = [...changed, ...retired];
+  const oldPoints = await inChunks(replaced, (ids) => db.selectFrom('grid.road_point').selectAll().where('unit_id', 'in', ids).execute());
+  const replacedSet = new Set(replaced);
+  const others: RoadPoint[] = (await db.selectFrom('grid.road_point').selectAll().execute())
+    .filter((p) => !replacedSet.has(p.unit_id))
+    .map((p) => ({ road: p.road, number: p.number, community: p.community, unitId: p.unit_id }));
+
+  let units = await inChunks(changed, (ids) => loadUnitRecords(db, gazetteer, ids));
+  let result = placeAll(units, base, rules, decisions, others);
+  const before = new Set(oldPoints.map((p) => pointKey({ road: p.road, number: p.number, community: p.community, unitId: p.unit_id })));
+  const roadsChanged = result.points.length !== before.size || result.points.some((p) => !before.has(pointKey(p)));
+  if (roadsChanged) {
+    // The gazetteer learned something new: every unit it placed, or could not place, may read differently now.
+    const viaGazetteer = (
+      await db
+        .selectFrom('grid.placement as p')
+        .innerJoin('registry.unit as u', 'u.id', 'p.unit_id')
+        .select('p.unit_id')
+        .where('u.retired_run', 'is', null)
+        .where('p.method', 'not in', [...FIRST_PASS_FINAL])
+        .execute()
+    )
+      .map((r) => r.unit_id)
+      .filter((id) => !replacedSet.has(id));
+    units = [...units, ...(await inChunks(viaGazetteer, (ids) => loadUnitRecords(db, gazetteer, ids)))];
+    result = placeAll(units, base, rules, decisions, others);
+    replaced.push(...viaGazetteer);
+  }
+  return { mode: 'incremental', units, placements: result.placements, pointUnits: replaced, points: result.points, roadPoints: result.roadPoints };
+}
+
 export async function placeUnits(ctx: StageContext): Promise<StageCounts> {
   const { db } = ctx;
-  const [index, gazetteer, rules, decisions] = await Promise.all([loadGridIndex(db), loadGazetteer(db), loadActiveRules(db), loadDecisions(db)]);
-  const units = await loadUnitRecords(db, gazetteer);
-  const { placements, roadPoints } = placeAll(units, { index, settleCommunity: communitySettler(gazetteer) }, rules, decisions);
+  const [index, gazetteer, rules, decisions, key] = await Promise.all([loadGridIndex(db), loadGazetteer(db), loadActiveRules(db), loadDecisions(db), placementInputsKey(db)]);
+  const plan = await planPlacement(ctx, key, { index, settleCommunity: communitySettler(gazetteer) }, gazetteer, rules, decisions);
+  const { placements } = plan;
 
-  const existing = new Map((await db.selectFrom('grid.placement').selectAll().execute()).map((p) => [p.unit_id, p]));
+  const existing = new Map(
+    plan.mode === 'full'
+      ? (await db.selectFrom('grid.placement').selectAll().execute()).map((p) => [p.unit_id, p])
+      : (await inChunks([...placements.keys()], (ids) => db.selectFrom('grid.placement').selectAll().where('unit_id', 'in', ids).execute())).map((p) => [p.unit_id, p]),
+  );
   const gridChanged = (await db.selectFrom('grid.grid_event').select('id').where('run_id', '=', ctx.runId).limit(1).execute()).length > 0;
-  const byMethod: Record<string, number> = {};
-  const unplacedByReason: Record<string, number> = {};
   const changesByCause: Record<string, number> = {};
   const writes: { unit_id: string; grid_l1: string | null; grid_l2: string | null; division_code: string | null; method: string; evidence: string; run_id: number }[] = [];
   const changes: { run_id: number; unit_id: string; from_l1: string | null; from_l2: string | null; to_l1: string | null; to_l2: string | null; from_method: string | null; to_method: string; cause: string; detail: string }[] = [];
   for (const [unitId, p] of placements) {
-    byMethod[p.method] = (byMethod[p.method] ?? 0) + 1;
-    if (!p.gridL2 && p.evidence.reason && p.method !== 'outside_grid') unplacedByReason[p.evidence.reason] = (unplacedByReason[p.evidence.reason] ?? 0) + 1;
     const evidence = JSON.stringify(p.evidence);
     const old = existing.get(unitId);
     if (old && old.grid_l1 === p.gridL1 && old.grid_l2 === p.gridL2 && old.method === p.method && old.division_code === p.divisionCode && canonicalJson(old.evidence) === canonicalJson(p.evidence)) continue;
@@ -164,17 +266,50 @@ export async function placeUnits(ctx: StageContext): Promise<StageCounts> {
         .execute();
     }
     for (let i = 0; i < changes.length; i += BATCH) await trx.insertInto('grid.placement_change').values(changes.slice(i, i + BATCH)).execute();
+    await saveRoadPoints(trx, plan.pointUnits, plan.points);
+    await trx
+      .insertInto('grid.place_state')
+      .values({ id: 1, inputs_key: key, run_id: ctx.runId })
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ inputs_key: eb.ref('excluded.inputs_key'), run_id: eb.ref('excluded.run_id') })))
+      .execute();
   });
-  const level2 = [...placements.values()].filter((p) => p.gridL2 !== null).length;
   if (changesByCause.grid_change) ctx.log.info({ units: changesByCause.grid_change }, 'units re-placed because their grid changed');
   return {
-    units: placements.size,
-    placed_level2: level2,
-    placed_level1_only: [...placements.values()].filter((p) => p.gridL1 !== null && p.gridL2 === null).length,
+    ...(await placementTotals(db)),
+    units_placed_this_run: placements.size,
+    full_placement: plan.mode === 'full' ? 1 : 0,
     placements_written: writes.length,
-    road_points: roadPoints,
-    by_method: byMethod,
-    unplaced_by_reason: unplacedByReason,
+    road_points: plan.roadPoints,
     moved_by_cause: changesByCause,
   };
+}
+
+async function saveRoadPoints(db: Kysely<DB>, units: string[] | 'all', points: RoadPoint[]): Promise<void> {
+  if (units === 'all') await db.deleteFrom('grid.road_point').execute();
+  else for (let i = 0; i < units.length; i += ID_CHUNK) await db.deleteFrom('grid.road_point').where('unit_id', 'in', units.slice(i, i + ID_CHUNK)).execute();
+  const rows = points.map((p) => ({ unit_id: p.unitId, road: p.road, number: p.number, community: p.community }));
+  for (let i = 0; i < rows.length; i += ID_CHUNK) await db.insertInto('grid.road_point').values(rows.slice(i, i + ID_CHUNK)).execute();
+}
+
+/** The stage's totals describe every live unit's placement, whichever units this run placed. */
+async function placementTotals(db: Kysely<DB>): Promise<StageCounts> {
+  const rows = await sql<{ method: string; reason: string | null; level2: boolean; level1: boolean; n: string }>`
+    select p.method, p.evidence->>'reason' as reason, p.grid_l2 is not null as level2, p.grid_l1 is not null as level1, count(*) as n
+    from grid.placement p join registry.unit u on u.id = p.unit_id
+    where u.retired_run is null
+    group by 1, 2, 3, 4`.execute(db);
+  const byMethod: Record<string, number> = {};
+  const unplacedByReason: Record<string, number> = {};
+  let units = 0;
+  let level2 = 0;
+  let level1Only = 0;
+  for (const r of rows.rows) {
+    const n = Number(r.n);
+    units += n;
+    byMethod[r.method] = (byMethod[r.method] ?? 0) + n;
+    if (r.level2) level2 += n;
+    else if (r.level1) level1Only += n;
+    if (!r.level2 && r.reason && r.method !== 'outside_grid') unplacedByReason[r.reason] = (unplacedByReason[r.reason] ?? 0) + n;
+  }
+  return { units, placed_level2: level2, placed_level1_only: level1Only, by_method: byMethod, unplaced_by_reason: unplacedByReason };
 }

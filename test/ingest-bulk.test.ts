@@ -99,15 +99,21 @@ describe.each(engines())('bulk loading into staging on %s', (engine) => {
     const text = marketCsv(2500);
     write(inbox, 'market', 'market-copy.csv', text);
     await ingest(await newRun(database), { inbox, archive: false, method: 'copy', batchRows: 1000 });
-    const inbox2 = tempDir();
-    // Another byte at the end: a different file (content hash) with the same records.
-    write(inbox2, 'market', 'market-insert.csv', `${text}\r\n`);
-    const counts = await ingest(await newRun(database), { inbox: inbox2, archive: false, method: 'insert', batchRows: 1000 });
-    expect(counts).toMatchObject({ files_loaded: 1, rows_staged: 2500, rows_unchanged: 2500 });
-    const byCopy = await stagedOf(database, 'market-copy.csv');
-    const byInsert = await stagedOf(database, 'market-insert.csv');
-    expect(byCopy).toHaveLength(2500);
-    expect(byInsert).toEqual(byCopy);
+    // A database of its own: here the same records would be carried against market-copy.csv, not staged.
+    const other = await freshDatabase(engine);
+    try {
+      const inbox2 = tempDir();
+      // Another byte at the end: a different file (content hash) with the same records.
+      write(inbox2, 'market', 'market-insert.csv', `${text}\r\n`);
+      const counts = await ingest(await newRun(other), { inbox: inbox2, archive: false, method: 'insert', batchRows: 1000 });
+      expect(counts).toMatchObject({ files_loaded: 1, rows_staged: 2500, rows_unchanged: 0 });
+      const byCopy = await stagedOf(database, 'market-copy.csv');
+      const byInsert = await stagedOf(other, 'market-insert.csv');
+      expect(byCopy).toHaveLength(2500);
+      expect(byInsert).toEqual(byCopy);
+    } finally {
+      await other.dispose();
+    }
   });
 
   it('a snapshot with changed rows counts only the untouched ones as unchanged, whatever the column order', async () => {

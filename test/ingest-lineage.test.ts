@@ -96,10 +96,14 @@ describe.each(engines())('lineage of staged records on %s', (engine) => {
     // The golden record still shows where the unit was last seen: market's earlier snapshot.
     expect(golden.name).toMatchObject({ agency: 'market', file: 'market-20261127.csv', row: gone.row });
 
-    // Every other market unit is reported by the newer file now.
-    const current = await database.db.selectFrom('registry.record').select(['file_id']).where('agency', '=', 'market').where('is_current', '=', true).execute();
-    expect(new Set(current.map((c) => c.file_id))).toEqual(new Set([files[1]!.id]));
+    // Every other market unit is reported by the newer file now: B re-delivered their rows unchanged, so
+    // each of B's rows is carried against A's record, which stays the unit's record and is current again.
+    const current = await database.db.selectFrom('registry.record').select(['record_id', 'file_id']).where('agency', '=', 'market').where('is_current', '=', true).execute();
     expect(current).toHaveLength(sample.records.length - 1 - rejectedBefore);
+    expect(await database.db.selectFrom('staging.record').select('id').where('file_id', '=', files[1]!.id).execute()).toEqual([]);
+    const carried = await database.db.selectFrom('staging.carried').select(['record_id', 'row']).where('file_id', '=', files[1]!.id).execute();
+    expect(new Set(carried.map((c) => String(c.record_id)))).toEqual(new Set(current.map((c) => String(c.record_id))));
+    expect(carried.map((c) => c.record_id)).not.toContain(gone.record_id);
     const members = await database.db.selectFrom('registry.unit_member').select('record_id').where('unit_id', '=', gone.unit_id).execute();
     expect(members.map((m) => m.record_id)).toEqual([gone.record_id]);
   });

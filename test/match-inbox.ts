@@ -87,7 +87,10 @@ export function writeMatchInbox(inbox = tempDir('gl-match-')): string {
 
 /** Next day's market register: the same rows, one shop moved, one new company. */
 export function writeNextMarket(inbox: string): void {
-  const rows = marketRows().map((r) => (r[0] === CODES.wangHanjiang ? [...r.slice(0, 4), '扬州市邗江区杨寿大街22号', ...r.slice(5)] : r));
+  // The register now words its statuses differently (在业 for 存续, 已注销 for 注销): the rows differ, so they
+  // are staged again (an identical row would be carried, pipelines/ingest/carry.ts), but say the same about their units.
+  const reworded = (r: string[]) => [...r.slice(0, 6), r[6] === '存续' ? '在业' : `已${r[6]}`, ...r.slice(7)];
+  const rows = marketRows().map((r) => (r[0] === CODES.wangHanjiang ? [...r.slice(0, 4), '扬州市邗江区杨寿大街22号', ...r.slice(5)] : r)).map(reworded);
   rows.push([uscc(11), '扬州市新创科技有限公司', '有限责任公司', '周敏', '扬州市邗江区文昌西路200号', '2026-11-28', '存续']);
   write(inbox, 'market', 'market-20261128.csv', [MARKET_HEADER, ...rows]);
 }

@@ -5,6 +5,8 @@ import * as gridRules from './003-grid-rules.ts';
 import * as operations from './004-operations.ts';
 import * as pulls from './005-pulls.ts';
 import * as web from './006-web.ts';
+import * as carriedRows from './007-carried-rows.ts';
+import * as roadPoints from './008-road-points.ts';
 
 // Migrations are imported, not read from a folder at run time, so the same list runs under tsx and
 // vitest (kysely's folder provider imports .ts files outside both). Add a file, then a line here.
@@ -15,4 +17,6 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004-operations': operations,
   '005-pulls': pulls,
   '006-web': web,
+  '007-carried-rows': carriedRows,
+  '008-road-points': roadPoints,
 };

@@ -1,5 +1,6 @@
 import type { Database } from '../../db/connect.ts';
 import type { OpenedFeed } from '../../connectors/feed.ts';
+import { prepareCarry } from './carry.ts';
 import { recordSnapshotDelta, type SnapshotDelta } from './snapshot-delta.ts';
 import { stageItem, type StagedRecord, type StagedReject } from './staged-rows.ts';
 import { openStagingConnection } from './staging-connection.ts';
@@ -72,10 +73,11 @@ export async function loadFeed(database: Database, feed: OpenedFeed, file: FileT
         .compile(),
     );
     const scope = { id: inserted!.id, agency: file.agency, kind: feed.kind };
+    const carry = await prepareCarry(db, conn, { id: scope.id, kind: feed.kind, snapshotDate: file.snapshotDate });
     let rows = 0;
     let rejects = 0;
     const write = async (batch: Batch) => {
-      await writeRecords(db, conn, options.method, scope, batch.records);
+      await writeRecords(db, conn, options.method, scope, batch.records, carry);
       await writeRejects(db, conn, options.method, scope.id, batch.rejects);
       options.onProgress?.({ file: file.fileName, rows: rows + rejects });
     };
@@ -105,7 +107,7 @@ export async function loadFeed(database: Database, feed: OpenedFeed, file: FileT
     await writing;
 
     await conn.run(db.updateTable('staging.file').set({ row_count: rows, reject_count: rejects }).where('id', '=', scope.id).compile());
-    const delta = await recordSnapshotDelta(db, conn, { id: scope.id, kind: feed.kind, snapshotDate: file.snapshotDate });
+    const delta = await recordSnapshotDelta(db, conn, { id: scope.id, kind: feed.kind }, carry);
     await conn.commit();
     return { fileId: scope.id, rows, rejects, ...delta };
   } catch (err) {

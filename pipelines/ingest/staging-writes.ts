@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.ts';
+import { writeCarried, type Carry } from './carry.ts';
 import { copyLine } from './copy-text.ts';
 import type { StagedRecord, StagedReject } from './staged-rows.ts';
 import type { StagingConnection } from './staging-connection.ts';
@@ -21,7 +22,14 @@ const REJECT_COLUMNS = ['file_id', 'row', 'raw_text', 'reason'] as const;
 // 7 parameters a record: 1,000 rows stay far below PostgreSQL's 65,535 bind parameters.
 const INSERT_ROWS = 1000;
 
-export async function writeRecords(db: Kysely<DB>, conn: StagingConnection, method: LoadMethod, file: FileScope, records: readonly StagedRecord[]): Promise<void> {
+/** Writes a batch of records; given the file's carry, the rows it re-delivers unchanged go to staging.carried instead. */
+export async function writeRecords(db: Kysely<DB>, conn: StagingConnection, method: LoadMethod, file: FileScope, batch: readonly StagedRecord[], carry?: Carry): Promise<void> {
+  let records = batch;
+  if (carry) {
+    const split = carry.split(batch);
+    await writeCarried(db, conn, method, file, split.carried);
+    records = split.fresh;
+  }
   if (records.length === 0) return;
   if (method === 'copy') {
     const lines = records.map((r) => copyLine([file.id, file.agency, file.kind, r.row, r.rowHash, r.fields, r.extras]));

@@ -354,6 +354,28 @@ function pickOne<T>(items: readonly T[]): T | null {
   return items.length === 1 ? items[0]! : null;
 }
 
+// Helpers of parseAddress kept at module level: closures made per address cost more than the work they do.
+function usable(normalized: string, t: Token, e: GazetteerEntry): boolean {
+  return e.match === 'full' || !NOT_A_DIVISION_AFTER.test(normalized.slice(t.end, t.end + 3));
+}
+
+function streetFrom(normalized: string, tokens: readonly Token[], district: string | null, match: NameMatch): { entry: GazetteerEntry; token: Token; match: NameMatch } | null {
+  for (const t of tokens) {
+    const cands = t.entries.filter((x) => x.kind === 'street' && x.match === match && usable(normalized, t, x));
+    if (cands.length === 0) continue;
+    const inDistrict = district ? cands.filter((x) => x.district === district) : [];
+    let chosen = pickOne(inDistrict);
+    if (!chosen && inDistrict.length === 0) {
+      // A town named in full keeps its identity when districts were redrawn
+      // (邗江县杭集镇 is 广陵区 today); a core or a generic zone name does not.
+      const free = cands.filter((x) => !x.generic && (district === null || match === 'full'));
+      chosen = pickOne(free);
+    }
+    if (chosen) return { entry: chosen, token: t, match };
+  }
+  return null;
+}
+
 /** Parses an address against the gazetteer. Pure; idempotent on `normalized`. */
 export function parseAddress(addr: string | null | undefined, gaz: Gazetteer): ParsedAddress {
   const normalized = normalizeAddressText(addr);
@@ -372,62 +394,54 @@ export function parseAddress(addr: string | null | undefined, gaz: Gazetteer): P
   if (normalized === '') return out;
 
   const tokens = scan(normalized, gaz.root);
-  const usable = (t: Token, e: GazetteerEntry) => e.match === 'full' || !NOT_A_DIVISION_AFTER.test(normalized.slice(t.end, t.end + 3));
   let consumedEnd = 0;
-  const use = (t: Token) => {
-    if (t.end > consumedEnd) consumedEnd = t.end;
-  };
 
   // District: the first one named; the generic 开发区 only while no other district has been named.
   let district: string | null = null;
   for (const t of tokens) {
-    const e = t.entries.find((x) => x.kind === 'district' && usable(t, x));
+    let e: GazetteerEntry | undefined;
+    for (const x of t.entries) {
+      if (x.kind === 'district' && usable(normalized, t, x)) {
+        e = x;
+        break;
+      }
+    }
     if (e) {
       if (e.generic && district !== null) continue;
       if (district === null) district = e.code;
-      use(t);
-    } else if (t.entries.some((x) => x.kind === 'city' && usable(t, x))) use(t);
+      if (t.end > consumedEnd) consumedEnd = t.end;
+    } else if (t.entries.some((x) => x.kind === 'city' && usable(normalized, t, x)) && t.end > consumedEnd) consumedEnd = t.end;
   }
 
   // Street: full names before cores; among several candidates the one in the named district.
-  const streetFrom = (match: NameMatch): { entry: GazetteerEntry; token: Token; match: NameMatch } | null => {
-    for (const t of tokens) {
-      const cands = t.entries.filter((x) => x.kind === 'street' && x.match === match && usable(t, x));
-      if (cands.length === 0) continue;
-      const inDistrict = district ? cands.filter((x) => x.district === district) : [];
-      let chosen = pickOne(inDistrict);
-      if (!chosen && inDistrict.length === 0) {
-        // A town named in full keeps its identity when districts were redrawn
-        // (邗江县杭集镇 is 广陵区 today); a core or a generic zone name does not.
-        const free = cands.filter((x) => !x.generic && (district === null || match === 'full'));
-        chosen = pickOne(free);
-      }
-      if (chosen) return { entry: chosen, token: t, match };
-    }
-    return null;
-  };
-  const street = streetFrom('full') ?? streetFrom('core');
+  const street = streetFrom(normalized, tokens, district, 'full') ?? streetFrom(normalized, tokens, district, 'core');
   if (street) {
     out.streetCode = street.entry.code;
     out.streetMatch = street.match;
     // Today's district of the town, which an old address may name differently.
     out.districtCode = street.entry.district;
-    use(street.token);
+    if (street.token.end > consumedEnd) consumedEnd = street.token.end;
   } else out.districtCode = district;
 
   // Community: a full name settled by the street, else the district; a core
   // name only when it is unique inside the street found.
   const streetCode = out.streetCode;
-  const scope = (e: GazetteerEntry) => (streetCode ? e.street === streetCode : out.districtCode ? e.district === out.districtCode : true);
+  const districtCode = out.districtCode;
   let ambiguous = false;
   for (const t of tokens) {
-    const cands = t.entries.filter((x) => x.kind === 'community' && x.match === 'full' && scope(x));
-    if (cands.length === 0) continue;
-    const codes = [...new Set(cands.map((c) => c.code))];
-    if (codes.length === 1) {
-      out.communityCode = codes[0]!;
+    let code: string | null = null;
+    let several = false;
+    for (const x of t.entries) {
+      if (x.kind !== 'community' || x.match !== 'full') continue;
+      if (streetCode ? x.street !== streetCode : districtCode ? x.district !== districtCode : false) continue;
+      if (code === null) code = x.code;
+      else if (x.code !== code) several = true;
+    }
+    if (code === null) continue;
+    if (!several) {
+      out.communityCode = code;
       out.communityMatch = 'full';
-      use(t);
+      if (t.end > consumedEnd) consumedEnd = t.end;
       break;
     }
     ambiguous = true;
@@ -441,7 +455,7 @@ export function parseAddress(addr: string | null | undefined, gaz: Gazetteer): P
         if (codes && codes.length === 1) {
           out.communityCode = codes[0]!;
           out.communityMatch = 'core';
-          use(t);
+          if (t.end > consumedEnd) consumedEnd = t.end;
           break;
         }
       }

@@ -42,6 +42,13 @@ function squeezeSpaces(s: string): string {
 const OPEN_PAREN = /[(\uFF08\u3014\u3010\u2985\uFF5F]/gu; // ( （ 〔 【 ⦅ ｟
 const CLOSE_PAREN = /[)\uFF09\u3015\u3011\u2986\uFF60]/gu;
 
+// Text that canonStep returns unchanged, recognised without running it: printable ASCII other than
+// round brackets and space, CJK ideographs (basic block and extension A) and the full-width （）.
+// None of these has a compatibility decomposition or composes with a neighbour, none is a space or
+// an invisible mark, and （） map to themselves. Almost every registered name and address is such
+// text, and NFKC twice per pass (and a second pass to confirm) is most of the time normalising takes.
+const CANONICAL = /^[\x21-\x27\x2A-\x7E\u3400-\u4DBF\u4E00-\u9FFF\uFF08\uFF09]*$/;
+
 function canonStep(s: string): string {
   const t = squeezeSpaces(s.normalize('NFKC').replace(BIDI_AND_ZERO_WIDTH, '')).normalize('NFKC');
   // Chinese registrations write brackets full-width; NFKC turns them into
@@ -56,7 +63,17 @@ function canonStep(s: string): string {
  */
 export function canonText(s: string | null | undefined): string {
   if (s === null || s === undefined || s === '') return '';
-  return fixPoint(String(s), canonStep);
+  let cur = String(s);
+  if (CANONICAL.test(cur)) return cur;
+  // fixPoint(cur, canonStep), stopping as soon as a pass yields text that canonStep cannot change.
+  cur = canonStep(cur);
+  for (let i = 1; i < MAX_PASSES; i++) {
+    if (CANONICAL.test(cur)) return cur;
+    const next = canonStep(cur);
+    if (next === cur) return cur;
+    cur = next;
+  }
+  return cur;
 }
 
 /** Regex-escapes a literal so word lists can be compiled into alternations. */

@@ -40,6 +40,30 @@ export async function exportCrosswalk(db: Kysely<DB>, file: string): Promise<num
     }
     cursor = page[page.length - 1]!.id;
   }
+  // Rows a later snapshot re-delivered unchanged were not staged again (pipelines/ingest/carry.ts): each
+  // goes where the record holding its content went, and says which row first delivered it.
+  let after = { file: 0, row: 0 };
+  for (;;) {
+    const page = await db
+      .selectFrom('staging.carried as c')
+      .innerJoin('staging.file as f', 'f.id', 'c.file_id')
+      .innerJoin('staging.record as s', 's.id', 'c.record_id')
+      .innerJoin('staging.file as sf', 'sf.id', 's.file_id')
+      .leftJoin('registry.unit_member as m', 'm.record_id', 'c.record_id')
+      .select(['c.file_id', 'c.row', 'c.record_id', 'f.agency', 'f.file_name', 'f.kind', 'm.unit_id', 'sf.file_name as first_file', 's.row as first_row'])
+      .where(sql<boolean>`(c.file_id, c.row) > (${after.file}, ${after.row})`)
+      .orderBy('c.file_id')
+      .orderBy('c.row')
+      .limit(PAGE)
+      .execute();
+    if (page.length === 0) break;
+    for (const r of page) {
+      const reason = `与 ${r.first_file} 第 ${r.first_row} 行内容相同，沿用该记录`;
+      await out.write({ source: r.agency, file: r.file_name, row: r.row, unit_id: r.unit_id, kind: r.kind, status: r.unit_id ? 'linked' : 'staged', record_id: r.record_id, reason });
+    }
+    const last = page[page.length - 1]!;
+    after = { file: last.file_id, row: last.row };
+  }
   const rejects = await db
     .selectFrom('staging.reject as j')
     .innerJoin('staging.file as f', 'f.id', 'j.file_id')

@@ -1,0 +1,16 @@
+// Tables of one feature area (issue 9: re-delivery carry-forward): rows of a snapshot that re-deliver a
+// record of the previous snapshot unchanged (db/migrations/007-carried-rows.ts).
+import type { ColumnType } from 'kysely';
+
+export interface CarriedTable {
+  /** The file that delivered the row again. */
+  file_id: number;
+  /** The row's 1-based data-record number in that file. */
+  row: number;
+  /** The staging record that first delivered this content (its file and row are the lineage). */
+  record_id: ColumnType<string, string | number, string | number>;
+}
+
+export interface CarriedTables {
+  'staging.carried': CarriedTable;
+}

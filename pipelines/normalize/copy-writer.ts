@@ -1,0 +1,72 @@
+import type { Database } from '../../db/connect.ts';
+import { copyLine, type CopyValue } from '../ingest/copy-text.ts';
+import { openStagingConnection } from '../ingest/staging-connection.ts';
+
+export type ColumnValue = string | number | boolean | null | undefined | readonly string[];
+
+/** A value as PostgreSQL's COPY text input reads it for the column's type (text, int, boolean, date, text[]). */
+export function copyCell(value: ColumnValue): CopyValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'string' || typeof value === 'number') return value;
+  return `{${value.map(arrayElement).join(',')}}`;
+}
+
+function arrayElement(value: string): string {
+  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}
+
+export function copyRow(columns: readonly string[], row: Readonly<Record<string, unknown>>): string {
+  return copyLine(columns.map((c) => copyCell(row[c] as ColumnValue)));
+}
+
+/**
+ * Appends rows to a table with COPY in a transaction of its own (pg-copy-streams on PostgreSQL, a blob
+ * on PGlite), through the ingest's staging connection. On PGlite that connection takes the database's
+ * only session until the commit, so nothing else may query it meanwhile.
+ */
+export async function copyInto(database: Database, table: string, columns: readonly string[], lines: readonly string[]): Promise<void> {
+  if (lines.length === 0) return;
+  const conn = await openStagingConnection(database);
+  try {
+    await conn.copy(table, columns, lines);
+  } catch (err) {
+    await conn.rollback();
+    throw err;
+  }
+  await conn.commit();
+}
+
+/**
+ * Writes batches one after another, in the order given, while the caller prepares the next: on
+ * PostgreSQL a write runs on its own connection, so the next read and normalisation overlap it. On
+ * PGlite (one session, one thread) each write completes before the caller goes on.
+ */
+export class SequentialWriter {
+  private pending: Promise<void> = Promise.resolve();
+  private readonly overlap: boolean;
+
+  constructor(private readonly database: Database) {
+    this.overlap = database.pool !== null;
+  }
+
+  async write(table: string, columns: readonly string[], lines: readonly string[]): Promise<void> {
+    // The previous write must have committed first: batches commit in staging-id order (see pending-rows.ts).
+    await this.pending;
+    const next = copyInto(this.database, table, columns, lines);
+    // Observed here so a failure is not reported as unhandled while the caller reads on; flush() rethrows it.
+    next.catch(() => undefined);
+    this.pending = next;
+    if (!this.overlap) await next;
+  }
+
+  /** Waits for the last write; throws its error, if any. */
+  flush(): Promise<void> {
+    return this.pending;
+  }
+
+  /** Waits for the last write, ignoring its outcome (used when the caller is already failing). */
+  async settle(): Promise<void> {
+    await this.pending.catch(() => undefined);
+  }
+}
