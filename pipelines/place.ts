@@ -1,16 +1,16 @@
 import crypto from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import { loadGazetteer } from './normalize-records.ts';
 import type { Gazetteer } from './normalize/addresses.ts';
 import { addressEvidence, type AddressEvidence } from './grid/address-evidence.ts';
 import { loadGridIndex } from './grid/grid-index.ts';
-import { LEVEL2_METHODS, placeUnit, type Placement, type PlacementEvidence, type PlaceRecord, type PlacementContext, type StewardDecision } from './grid/place-unit.ts';
-import { learnRoads, type RoadPoint } from './grid/road-gazetteer.ts';
+import { LEVEL2_METHODS, placeUnit, type Placement, type PlaceRecord, type PlacementContext, type StewardDecision } from './grid/place-unit.ts';
+import { learnRoads, type RoadGazetteer, type RoadPoint } from './grid/road-gazetteer.ts';
 import { loadActiveRules } from './grid/rules.ts';
+import { copyLine, type CopyValue } from './ingest/copy-text.ts';
+import { openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
 import type { StageContext, StageCounts } from './stage.ts';
-
-const BATCH = 1000;
 
 export interface UnitRecords {
   unitId: string;
@@ -64,7 +64,9 @@ export function placeAll(
   decisions: Map<string, StewardDecision>,
   /** Road points of units not in `units` (an incremental run): the gazetteer learns from them too. */
   otherPoints: readonly RoadPoint[] = [],
-): { placements: Map<string, Placement>; points: RoadPoint[]; roadPoints: number } {
+  /** The gazetteer already learned from these points (`units` then must teach it nothing new). */
+  learned?: RoadGazetteer,
+): { placements: Map<string, Placement>; points: RoadPoint[]; roadPoints: number; roads: RoadGazetteer } {
   const placements = new Map<string, Placement>();
   const points: RoadPoint[] = [];
   const firstPass: PlacementContext = { ...base, roads: null, rules: [] };
@@ -78,13 +80,14 @@ export function placeAll(
       if (road && (!r.address!.streetCode || p.divisionCode.startsWith(r.address!.streetCode))) points.push({ road: road.road, number: road.number, community: p.divisionCode, unitId: u.unitId });
     }
   }
-  const second: PlacementContext = { ...base, roads: learnRoads(otherPoints.length ? [...otherPoints, ...points] : points), rules };
+  const roads = learned && points.length === 0 ? learned : learnRoads(otherPoints.length ? [...otherPoints, ...points] : points);
+  const second: PlacementContext = { ...base, roads, rules };
   for (const u of units) {
     const p = placements.get(u.unitId)!;
     if (!LEVEL2_METHODS.includes(p.method) && p.method !== 'outside_grid') placements.set(u.unitId, placeUnit(u.records, second));
     placements.get(u.unitId)!.evidence.basis = basisOf(u.records);
   }
-  return { placements, points, roadPoints: points.length + otherPoints.length };
+  return { placements, points, roadPoints: points.length + otherPoints.length, roads };
 }
 
 /** Reads an address again with the street/town put in front, so a community name found in several towns is read in this one. */
@@ -102,14 +105,6 @@ function basisOf(records: readonly PlaceRecord[]): string {
   const key = records.map((r) => `${r.record_id}:${r.is_current ? 1 : 0}`).sort().join(',');
   return crypto.createHash('sha1').update(key).digest('hex').slice(0, 12);
 }
-
-/** JSON with object keys in one order: jsonb hands objects back with its own key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
 
 /** Methods the first pass settles for good: such a placement never depended on the road gazetteer or rules. */
 const FIRST_PASS_FINAL: readonly string[] = ['steward', 'division_code', 'address_community', 'outside_grid'];
@@ -198,8 +193,13 @@ async function planPlacement(ctx: StageContext, key: string, base: Omit<Placemen
     )
       .map((r) => r.unit_id)
       .filter((id) => !replacedSet.has(id));
-    units = [...units, ...(await inChunks(viaGazetteer, (ids) => loadUnitRecords(db, gazetteer, ids)))];
-    result = placeAll(units, base, rules, decisions, others);
+    const extra = await inChunks(viaGazetteer, (ids) => loadUnitRecords(db, gazetteer, ids));
+    // Units the first pass does not place by code teach the gazetteer nothing: the one just learned places
+    // them as placing everything again would, without placing the changed units and learning it twice.
+    const more = placeAll(extra, base, rules, decisions, [...others, ...result.points], result.roads);
+    units = [...units, ...extra];
+    if (more.points.length === 0) result = { ...result, placements: new Map([...result.placements, ...more.placements]) };
+    else result = placeAll(units, base, rules, decisions, others);
     replaced.push(...viaGazetteer);
   }
   return { mode: 'incremental', units, placements: result.placements, pointUnits: replaced, points: result.points, roadPoints: result.roadPoints };
@@ -211,84 +211,17 @@ export async function placeUnits(ctx: StageContext): Promise<StageCounts> {
   const plan = await planPlacement(ctx, key, { index, settleCommunity: communitySettler(gazetteer) }, gazetteer, rules, decisions);
   const { placements } = plan;
 
-  const existing = new Map(
-    plan.mode === 'full'
-      ? (await db.selectFrom('grid.placement').selectAll().execute()).map((p) => [p.unit_id, p])
-      : (await inChunks([...placements.keys()], (ids) => db.selectFrom('grid.placement').selectAll().where('unit_id', 'in', ids).execute())).map((p) => [p.unit_id, p]),
-  );
   const gridChanged = (await db.selectFrom('grid.grid_event').select('id').where('run_id', '=', ctx.runId).limit(1).execute()).length > 0;
-  const changesByCause: Record<string, number> = {};
-  const writes: { unit_id: string; grid_l1: string | null; grid_l2: string | null; division_code: string | null; method: string; evidence: string; run_id: number }[] = [];
-  const changes: { run_id: number; unit_id: string; from_l1: string | null; from_l2: string | null; to_l1: string | null; to_l2: string | null; from_method: string | null; to_method: string; cause: string; detail: string }[] = [];
-  for (const [unitId, p] of placements) {
-    const evidence = JSON.stringify(p.evidence);
-    const old = existing.get(unitId);
-    if (old && old.grid_l1 === p.gridL1 && old.grid_l2 === p.gridL2 && old.method === p.method && old.division_code === p.divisionCode && canonicalJson(old.evidence) === canonicalJson(p.evidence)) continue;
-    writes.push({ unit_id: unitId, grid_l1: p.gridL1, grid_l2: p.gridL2, division_code: p.divisionCode, method: p.method, evidence, run_id: ctx.runId });
-    if (old && (old.grid_l1 !== p.gridL1 || old.grid_l2 !== p.gridL2)) {
-      const sameRecords = (old.evidence as PlacementEvidence | null)?.basis === p.evidence.basis;
-      const cause =
-        p.method === 'steward' ? 'steward'
-        : p.method === 'steward_rule' || old.method === 'steward_rule' ? 'rule'
-        : !sameRecords ? 'evidence'
-        : gridChanged ? 'grid_change'
-        : 'gazetteer';
-      changesByCause[cause] = (changesByCause[cause] ?? 0) + 1;
-      changes.push({
-        run_id: ctx.runId,
-        unit_id: unitId,
-        from_l1: old.grid_l1,
-        from_l2: old.grid_l2,
-        to_l1: p.gridL1,
-        to_l2: p.gridL2,
-        from_method: old.method,
-        to_method: p.method,
-        cause,
-        detail: JSON.stringify({ from_division: old.division_code, to_division: p.divisionCode }),
-      });
-    }
-  }
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < writes.length; i += BATCH) {
-      await trx
-        .insertInto('grid.placement')
-        .values(writes.slice(i, i + BATCH))
-        .onConflict((oc) =>
-          oc.column('unit_id').doUpdateSet((eb) => ({
-            grid_l1: eb.ref('excluded.grid_l1'),
-            grid_l2: eb.ref('excluded.grid_l2'),
-            division_code: eb.ref('excluded.division_code'),
-            method: eb.ref('excluded.method'),
-            evidence: eb.ref('excluded.evidence'),
-            run_id: eb.ref('excluded.run_id'),
-          })),
-        )
-        .execute();
-    }
-    for (let i = 0; i < changes.length; i += BATCH) await trx.insertInto('grid.placement_change').values(changes.slice(i, i + BATCH)).execute();
-    await saveRoadPoints(trx, plan.pointUnits, plan.points);
-    await trx
-      .insertInto('grid.place_state')
-      .values({ id: 1, inputs_key: key, run_id: ctx.runId })
-      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ inputs_key: eb.ref('excluded.inputs_key'), run_id: eb.ref('excluded.run_id') })))
-      .execute();
-  });
+  const { written, changesByCause } = await writePlacements(ctx, plan, key, gridChanged);
   if (changesByCause.grid_change) ctx.log.info({ units: changesByCause.grid_change }, 'units re-placed because their grid changed');
   return {
     ...(await placementTotals(db)),
     units_placed_this_run: placements.size,
     full_placement: plan.mode === 'full' ? 1 : 0,
-    placements_written: writes.length,
+    placements_written: written,
     road_points: plan.roadPoints,
     moved_by_cause: changesByCause,
   };
-}
-
-async function saveRoadPoints(db: Kysely<DB>, units: string[] | 'all', points: RoadPoint[]): Promise<void> {
-  if (units === 'all') await db.deleteFrom('grid.road_point').execute();
-  else for (let i = 0; i < units.length; i += ID_CHUNK) await db.deleteFrom('grid.road_point').where('unit_id', 'in', units.slice(i, i + ID_CHUNK)).execute();
-  const rows = points.map((p) => ({ unit_id: p.unitId, road: p.road, number: p.number, community: p.community }));
-  for (let i = 0; i < rows.length; i += ID_CHUNK) await db.insertInto('grid.road_point').values(rows.slice(i, i + ID_CHUNK)).execute();
 }
 
 /** The stage's totals describe every live unit's placement, whichever units this run placed. */
@@ -312,4 +245,91 @@ async function placementTotals(db: Kysely<DB>): Promise<StageCounts> {
     if (!r.level2 && r.reason && r.method !== 'outside_grid') unplacedByReason[r.reason] = (unplacedByReason[r.reason] ?? 0) + n;
   }
   return { units, placed_level2: level2, placed_level1_only: level1Only, by_method: byMethod, unplaced_by_reason: unplacedByReason };
+}
+
+// Rows turned into COPY text at a time: the whole city's evidence as one array of lines would be held at once.
+const COPY_ROWS = 20_000;
+
+async function copyRows(conn: StagingConnection, table: string, columns: readonly string[], count: number, row: (i: number) => CopyValue[]): Promise<void> {
+  for (let i = 0; i < count; i += COPY_ROWS) {
+    const lines: string[] = [];
+    for (let j = i; j < Math.min(count, i + COPY_ROWS); j++) lines.push(copyLine(row(j)));
+    await conn.copy(table, columns, lines);
+  }
+}
+
+/**
+ * Writes what changed, compared in SQL: the run's placements go by COPY into a temporary table, and jsonb
+ * equality (key order ignored) decides which rows differ from the stored ones, so no stored evidence is read
+ * into this process. The moves are recorded from the same comparison before the placements are replaced.
+ */
+async function writePlacements(ctx: StageContext, plan: PlacementPlan, key: string, gridChanged: boolean): Promise<{ written: number; changesByCause: Record<string, number> }> {
+  const { db, runId } = ctx;
+  const entries = [...plan.placements];
+  const conn = await openStagingConnection(ctx.database);
+  try {
+    await conn.run(CompiledQuery.raw(`create temp table place_new (ord int, unit_id text primary key, grid_l1 text, grid_l2 text, division_code text, method text, evidence jsonb, basis text) on commit drop`));
+    await copyRows(conn, 'place_new', ['ord', 'unit_id', 'grid_l1', 'grid_l2', 'division_code', 'method', 'evidence', 'basis'], entries.length, (i) => {
+      const [unitId, p] = entries[i]!;
+      return [i, unitId, p.gridL1, p.gridL2, p.divisionCode, p.method, JSON.stringify(p.evidence), p.evidence.basis ?? null];
+    });
+    await conn.run(CompiledQuery.raw('analyze place_new'));
+    // A move's cause: a steward, a rule, new records (another basis), the grid itself, else the gazetteer.
+    const moved = await conn.run(
+      sql<{ cause: string; n: string }>`
+        with ins as (
+          insert into grid.placement_change (run_id, unit_id, from_l1, from_l2, to_l1, to_l2, from_method, to_method, cause, detail)
+          select ${runId}::int, n.unit_id, p.grid_l1, p.grid_l2, n.grid_l1, n.grid_l2, p.method, n.method,
+            case
+              when n.method = 'steward' then 'steward'
+              when n.method = 'steward_rule' or p.method = 'steward_rule' then 'rule'
+              when (p.evidence->>'basis') is distinct from n.basis then 'evidence'
+              when ${gridChanged}::boolean then 'grid_change'
+              else 'gazetteer'
+            end,
+            jsonb_build_object('from_division', p.division_code, 'to_division', n.division_code)
+          from place_new n join grid.placement p on p.unit_id = n.unit_id
+          where p.grid_l1 is distinct from n.grid_l1 or p.grid_l2 is distinct from n.grid_l2
+          order by n.ord
+          returning cause, unit_id
+        )
+        select ins.cause, count(*) as n from ins join place_new n on n.unit_id = ins.unit_id group by ins.cause order by min(n.ord)`.compile(db),
+    );
+    const written = await conn.run(
+      sql<{ n: string }>`
+        with up as (
+          insert into grid.placement (unit_id, grid_l1, grid_l2, division_code, method, evidence, run_id)
+          select n.unit_id, n.grid_l1, n.grid_l2, n.division_code, n.method, n.evidence, ${runId}::int
+          from place_new n left join grid.placement p on p.unit_id = n.unit_id
+          where p.unit_id is null
+            or p.grid_l1 is distinct from n.grid_l1 or p.grid_l2 is distinct from n.grid_l2
+            or p.method is distinct from n.method or p.division_code is distinct from n.division_code
+            or p.evidence is distinct from n.evidence
+          on conflict (unit_id) do update set grid_l1 = excluded.grid_l1, grid_l2 = excluded.grid_l2, division_code = excluded.division_code,
+            method = excluded.method, evidence = excluded.evidence, run_id = excluded.run_id
+          returning 1
+        )
+        select count(*) as n from up`.compile(db),
+    );
+    if (plan.pointUnits === 'all') await conn.run(CompiledQuery.raw('delete from grid.road_point'));
+    else if (plan.pointUnits.length > 0) {
+      const ids = plan.pointUnits;
+      await conn.run(CompiledQuery.raw('create temp table place_point_unit (unit_id text) on commit drop'));
+      await copyRows(conn, 'place_point_unit', ['unit_id'], ids.length, (i) => [ids[i]!]);
+      await conn.run(CompiledQuery.raw('delete from grid.road_point r using place_point_unit u where r.unit_id = u.unit_id'));
+    }
+    const points = plan.points;
+    await copyRows(conn, 'grid.road_point', ['unit_id', 'road', 'number', 'community'], points.length, (i) => [points[i]!.unitId, points[i]!.road, points[i]!.number, points[i]!.community]);
+    await conn.run(
+      sql`insert into grid.place_state (id, inputs_key, run_id) values (1, ${key}, ${runId}::int)
+          on conflict (id) do update set inputs_key = excluded.inputs_key, run_id = excluded.run_id`.compile(db),
+    );
+    await conn.commit();
+    const changesByCause: Record<string, number> = {};
+    for (const r of moved) changesByCause[r.cause] = Number(r.n);
+    return { written: Number(written[0]?.n ?? 0), changesByCause };
+  } catch (err) {
+    await conn.rollback();
+    throw err;
+  }
 }

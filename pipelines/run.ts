@@ -10,6 +10,7 @@ import { consolidateUnits } from './consolidate.ts';
 import { placeUnits } from './place.ts';
 import { superviseUnits } from './supervise.ts';
 import { runStage, type StageContext, type StageCounts, type StageResult } from './stage.ts';
+import { collectGarbageBetweenStages } from './memory.ts';
 import { acquireRunLock, type RunLock } from '../jobs/run-lock.ts';
 import { describePullFailures, pullAgencies, type PullPlan, type PullResult } from '../jobs/pull-agencies.ts';
 
@@ -122,6 +123,7 @@ async function runLocked(database: Database, options: SyncOptions, lock: RunLock
   try {
     for (const [name, work] of plan) {
       await yieldToEventLoop();
+      collectGarbageBetweenStages();
       if (stop.aborted) throw new RunStoppedError(runId, stages.at(-1)?.stage ?? null, stopReason(stop.reason));
       const result = await runStage(ctx, name, work);
       stages.push(result);

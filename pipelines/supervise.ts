@@ -1,14 +1,15 @@
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import { findUnit, loadUnitLookup, type LinkedBy, type UnitLookup } from './inspection/unit-lookup.ts';
 import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
 import { latestFiles } from './snapshots.ts';
+import { copyLine, type CopyValue } from './ingest/copy-text.ts';
+import { openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 export const REASONS = ['new', 'unsupervised', 'arrears', 'complaints', 'credit'] as const;
 export type Reason = (typeof REASONS)[number];
 
-const BATCH = 1000;
 
 type ListTable = 'inspection.supervised' | 'inspection.complaint' | 'inspection.arrears' | 'inspection.credit';
 const LIST_KINDS: Record<ListTable, string> = {
@@ -28,8 +29,10 @@ interface Placed {
  * Ties the current labour lists to units (every run: units merge and split, so yesterday's link may be
  * stale). Rows of older list files are not current and are left as they are.
  */
-async function linkLists(db: Kysely<DB>, lookup: UnitLookup, placements: Map<string, Placed>): Promise<{ linked: Record<string, number>; unlinked: number; currentFiles: Map<string, number> }> {
+async function linkLists(ctx: StageContext, lookup: UnitLookup, placements: Map<string, Placed>): Promise<{ linked: Record<string, number>; unlinked: number; currentFiles: Map<string, number> }> {
+  const { db } = ctx;
   const currentFiles = await latestFiles(db, Object.values(LIST_KINDS));
+  const updatesByTable: [ListTable, CopyValue[][]][] = [];
   const linked: Record<string, number> = {};
   let unlinked = 0;
   for (const [table, kind] of Object.entries(LIST_KINDS) as [ListTable, string][]) {
@@ -44,7 +47,7 @@ async function linkLists(db: Kysely<DB>, lookup: UnitLookup, placements: Map<str
       .select((supervised ? sql<string | null>`t.grid_code` : sql<string | null>`null`).as('grid'))
       .where('s.file_id', '=', fileId)
       .execute();
-    const updates: { record_id: string; unit_id: string | null }[] = [];
+    const updates: CopyValue[][] = [];
     for (const r of rows) {
       const grid = supervised ? r.grid : null;
       const inGrid = grid ? (u: string) => placements.get(u)?.grid_l2 === grid || placements.get(u)?.grid_l1 === grid : undefined;
@@ -52,15 +55,19 @@ async function linkLists(db: Kysely<DB>, lookup: UnitLookup, placements: Map<str
       if (hit) linked[hit.by as LinkedBy] = (linked[hit.by] ?? 0) + 1;
       else unlinked++;
       const unit = hit?.unit ?? null;
-      if (unit !== r.unit_id) updates.push({ record_id: r.record_id, unit_id: unit });
+      if (unit !== r.unit_id) updates.push([r.record_id, unit]);
     }
-    // One statement per batch: a first run links every row of every list.
-    for (let i = 0; i < updates.length; i += BATCH) {
-      await sql`
-        update ${sql.table(table)} t set unit_id = x.unit_id
-        from jsonb_to_recordset(${JSON.stringify(updates.slice(i, i + BATCH))}::jsonb) as x(record_id bigint, unit_id text)
-        where t.record_id = x.record_id`.execute(db);
-    }
+    if (updates.length > 0) updatesByTable.push([table, updates]);
+  }
+  // Applied together once every list is read: on PGlite the writing connection is the only one.
+  if (updatesByTable.length > 0) {
+    await withCopyConnection(ctx, async (conn) => {
+      for (const [table, updates] of updatesByTable) {
+        await tempTable(conn, 'supervise_link', [['record_id', 'bigint'], ['unit_id', 'text']], updates);
+        await conn.run(CompiledQuery.raw(`update ${table} t set unit_id = x.unit_id from supervise_link x where t.record_id = x.record_id`));
+        await conn.run(CompiledQuery.raw('drop table supervise_link'));
+      }
+    });
   }
   return { linked, unlinked, currentFiles };
 }
@@ -112,7 +119,7 @@ export function reasonsFor(u: UnitFacts, asOf: string): { reason: Reason; detail
 export async function superviseUnits(ctx: StageContext): Promise<StageCounts> {
   const placements = new Map((await ctx.db.selectFrom('grid.placement').select(['unit_id', 'grid_l1', 'grid_l2', 'method']).execute()).map((p) => [p.unit_id, p]));
   const lookup = await loadUnitLookup(ctx.db);
-  const { linked, unlinked, currentFiles } = await linkLists(ctx.db, lookup, placements);
+  const { linked, unlinked, currentFiles } = await linkLists(ctx, lookup, placements);
   const facts = await loadFacts(ctx, currentFiles);
 
   const desired = new Map<string, { unit_id: string; reason: Reason; detail: Record<string, unknown> }>();
@@ -155,24 +162,28 @@ async function syncReports(
       (toClose[why] ??= []).push(r.id);
     }
   }
-  const toOpen = [...desired].filter(([k]) => !stillOpen.has(k)).map(([, d]) => {
+  const now = new Date().toISOString();
+  const toOpen = [...desired].filter(([k]) => !stillOpen.has(k)).map(([, d]): CopyValue[] => {
     const p = placements.get(d.unit_id);
-    return { unit_id: d.unit_id, reason: d.reason, grid_l1: p?.grid_l1 ?? null, grid_l2: p?.grid_l2 ?? null, detail: JSON.stringify(d.detail), as_of: ctx.asOf, opened_run: ctx.runId, opened_at: new Date(), closed_run: null, closed_at: null, close_reason: null };
+    return [d.unit_id, d.reason, p?.grid_l1 ?? null, p?.grid_l2 ?? null, JSON.stringify(d.detail), ctx.asOf, ctx.runId, now];
   });
-  await ctx.db.transaction().execute(async (trx) => {
-    for (const [why, ids] of Object.entries(toClose)) {
-      for (let i = 0; i < ids.length; i += BATCH) {
-        await trx.updateTable('inspection.report').set({ closed_run: ctx.runId, closed_at: new Date(), close_reason: why }).where('id', 'in', ids.slice(i, i + BATCH)).execute();
+  const closing = Object.entries(toClose).flatMap(([why, ids]) => ids.map((id): CopyValue[] => [id, why]));
+  if (closing.length + toOpen.length + regrid.length > 0) {
+    await withCopyConnection(ctx, async (conn) => {
+      if (closing.length > 0) {
+        await tempTable(conn, 'supervise_close', [['id', 'bigint'], ['why', 'text']], closing);
+        await conn.run(
+          sql`update inspection.report r set closed_run = ${ctx.runId}::int, closed_at = ${now}::timestamptz, close_reason = x.why
+              from supervise_close x where r.id = x.id`.compile(ctx.db),
+        );
       }
-    }
-    for (let i = 0; i < toOpen.length; i += BATCH) await trx.insertInto('inspection.report').values(toOpen.slice(i, i + BATCH)).execute();
-    for (let i = 0; i < regrid.length; i += BATCH) {
-      await sql`
-        update inspection.report r set grid_l1 = x.grid_l1, grid_l2 = x.grid_l2
-        from jsonb_to_recordset(${JSON.stringify(regrid.slice(i, i + BATCH))}::jsonb) as x(id bigint, grid_l1 text, grid_l2 text)
-        where r.id = x.id`.execute(trx);
-    }
-  });
+      if (toOpen.length > 0) await conn.copy('inspection.report', ['unit_id', 'reason', 'grid_l1', 'grid_l2', 'detail', 'as_of', 'opened_run', 'opened_at'], toOpen.map(copyLine));
+      if (regrid.length > 0) {
+        await tempTable(conn, 'supervise_regrid', [['id', 'bigint'], ['grid_l1', 'text'], ['grid_l2', 'text']], regrid.map((r) => [r.id, r.grid_l1, r.grid_l2]));
+        await conn.run(CompiledQuery.raw('update inspection.report r set grid_l1 = x.grid_l1, grid_l2 = x.grid_l2 from supervise_regrid x where r.id = x.id'));
+      }
+    });
+  }
   return { reports_opened: toOpen.length, reports_closed: Object.values(toClose).reduce((n, ids) => n + ids.length, 0), reports_regridded: regrid.length };
 }
 
@@ -230,25 +241,24 @@ async function syncNotices(ctx: StageContext, desired: DesiredNotice[]): Promise
       if (w.toGrid !== n.to_grid) retarget.push({ id: n.id, to_grid: w.toGrid });
     }
   }
-  const toOpen = [...want].filter(([k]) => !keep.has(k)).map(([, n]) => ({
-    unit_id: n.unitId,
-    kind: n.kind,
-    grid_code: n.gridCode,
-    to_grid: n.toGrid,
-    detail: JSON.stringify(n.detail),
-    as_of: ctx.asOf,
-    opened_run: ctx.runId,
-    closed_run: null,
-    closed_at: null,
-    close_reason: null,
-  }));
-  await ctx.db.transaction().execute(async (trx) => {
-    for (let i = 0; i < close.length; i += BATCH) {
-      await trx.updateTable('inspection.notice').set({ closed_run: ctx.runId, closed_at: new Date(), close_reason: 'no_longer_holds' }).where('id', 'in', close.slice(i, i + BATCH)).execute();
-    }
-    for (const r of retarget) await trx.updateTable('inspection.notice').set({ to_grid: r.to_grid }).where('id', '=', r.id).execute();
-    for (let i = 0; i < toOpen.length; i += BATCH) await trx.insertInto('inspection.notice').values(toOpen.slice(i, i + BATCH)).execute();
-  });
+  const now = new Date().toISOString();
+  const toOpen = [...want].filter(([k]) => !keep.has(k)).map(([, n]): CopyValue[] => [n.unitId, n.kind, n.gridCode, n.toGrid, JSON.stringify(n.detail), ctx.asOf, ctx.runId]);
+  if (close.length + retarget.length + toOpen.length > 0) {
+    await withCopyConnection(ctx, async (conn) => {
+      if (close.length > 0) {
+        await tempTable(conn, 'supervise_close', [['id', 'bigint']], close.map((id) => [id]));
+        await conn.run(
+          sql`update inspection.notice n set closed_run = ${ctx.runId}::int, closed_at = ${now}::timestamptz, close_reason = 'no_longer_holds'
+              from supervise_close x where n.id = x.id`.compile(ctx.db),
+        );
+      }
+      if (retarget.length > 0) {
+        await tempTable(conn, 'supervise_retarget', [['id', 'bigint'], ['to_grid', 'text']], retarget.map((r) => [r.id, r.to_grid]));
+        await conn.run(CompiledQuery.raw('update inspection.notice n set to_grid = x.to_grid from supervise_retarget x where n.id = x.id'));
+      }
+      if (toOpen.length > 0) await conn.copy('inspection.notice', ['unit_id', 'kind', 'grid_code', 'to_grid', 'detail', 'as_of', 'opened_run'], toOpen.map(copyLine));
+    });
+  }
   return { notices_opened: toOpen.length, notices_closed: close.length };
 }
 
@@ -282,4 +292,21 @@ async function loadFacts(ctx: StageContext, currentFiles: Map<string, number>): 
   const credit = await ctx.db.selectFrom('inspection.credit as t').innerJoin('staging.record as s', 's.id', 't.record_id').select(['t.unit_id', 't.year', 't.grade', 't.dishonest']).where('s.file_id', '=', current('labour.credit')).execute();
   for (const r of ofFile(credit)) facts.get(r.unit_id!)!.credit.push({ year: r.year, grade: r.grade, dishonest: r.dishonest });
   return facts;
+}
+
+/** One transaction through the ingest's COPY-capable connection; its temporary tables are dropped at commit. */
+async function withCopyConnection(ctx: StageContext, work: (conn: StagingConnection) => Promise<void>): Promise<void> {
+  const conn = await openStagingConnection(ctx.database);
+  try {
+    await work(conn);
+    await conn.commit();
+  } catch (err) {
+    await conn.rollback();
+    throw err;
+  }
+}
+
+async function tempTable(conn: StagingConnection, name: string, columns: [string, string][], rows: CopyValue[][]): Promise<void> {
+  await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
+  if (rows.length > 0) await conn.copy(name, columns.map(([c]) => c), rows.map(copyLine));
 }

@@ -49,10 +49,25 @@ export function addressEvidence(text: string, gaz: Gazetteer): AddressEvidence {
   return out;
 }
 
+// community code → its core names, in the gazetteer's order; built once per gazetteer instead of scanning every street's cores per address.
+const coresByCommunity = new WeakMap<Gazetteer, Map<string, string[]>>();
+
 function coresOf(community: string, gaz: Gazetteer): string[] {
-  const out: string[] = [];
-  for (const [, cores] of gaz.communityCoresByStreet) for (const [core, codes] of cores) if (codes.includes(community)) out.push(core);
-  return out;
+  let index = coresByCommunity.get(gaz);
+  if (!index) {
+    index = new Map();
+    for (const [, cores] of gaz.communityCoresByStreet) {
+      for (const [core, codes] of cores) {
+        for (const code of new Set(codes)) {
+          const list = index.get(code);
+          if (list) list.push(core);
+          else index.set(code, [core]);
+        }
+      }
+    }
+    coresByCommunity.set(gaz, index);
+  }
+  return index.get(community) ?? [];
 }
 
 function occurrences(text: string, word: string): number[] {

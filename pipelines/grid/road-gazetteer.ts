@@ -91,9 +91,14 @@ function stretchesOf(sorted: readonly RoadPoint[], without: string | null = null
   return out;
 }
 
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export function learnRoads(points: readonly RoadPoint[]): RoadGazetteer {
   const grouped = new Map<string, Map<string, RoadPoint[]>>();
-  for (const p of points) {
+  // In one total order, whatever order the points come in: an incremental placement gathers them from
+  // the stored points and this run's units, a full one from every unit, and both must learn the same.
+  const ordered = [...points].sort((a, b) => cmp(a.road, b.road) || cmp(a.community, b.community) || a.number - b.number || cmp(a.unitId, b.unitId));
+  for (const p of ordered) {
     const street = p.community.slice(0, 9);
     let byStreet = grouped.get(p.road);
     if (!byStreet) grouped.set(p.road, (byStreet = new Map()));
