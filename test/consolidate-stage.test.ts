@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consolidateUnits, goldenRecord, loadMembers } from '../pipelines/consolidate.ts';
+import { consolidateUnits, goldenRecord } from '../pipelines/consolidate.ts';
+import { loadMembers } from './support/reference-members.ts';
 import { silentLogger } from '../pipelines/logger.ts';
 import { runSync } from '../pipelines/run.ts';
 import type { StageContext } from '../pipelines/stage.ts';
