@@ -8,7 +8,7 @@ import { buildGazetteer, parseAddress, type Division, type Gazetteer } from './n
 import { parseDate } from './normalize/dates.ts';
 import { normalizePhone } from './normalize/phone.ts';
 import { parseCount } from './normalize/numbers.ts';
-import { copyRow, SequentialWriter } from './normalize/copy-writer.ts';
+import { copyRow, idRange, SequentialWriter } from './normalize/copy-writer.ts';
 import { pendingRows, type Fields, type NormalizeTarget } from './normalize/pending-rows.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 import { markCurrentSnapshots } from './snapshots.ts';
@@ -42,7 +42,7 @@ export async function normalizeRecords(ctx: StageContext): Promise<StageCounts> 
         if ((record.flags as string[]).length > 0) counts.flagged!++;
         lines[i] = copyRow(RECORD_COLUMNS, record);
       }
-      await writer.write('registry.record', RECORD_COLUMNS, lines);
+      await writer.write('registry.record', RECORD_COLUMNS, lines, idRange(batch.map((s) => s.id)));
       counts.records! += batch.length;
     }
     await writer.flush();
@@ -265,8 +265,9 @@ async function normalizeLabourLists(database: Database): Promise<Record<string, 
         if (!own) lines.set(list, (own = []));
         own.push(copyRow(list.columns, { record_id: s.id, ...list.row(s.fields) }));
       }
+      const ids = idRange(batch.map((s) => s.id));
       for (const [list, own] of lines) {
-        await writer.write(list.target.table, list.columns, own);
+        await writer.write(list.target.table, list.columns, own, ids);
         out[list.count]! += own.length;
       }
     }

@@ -9,6 +9,7 @@ import { LEVEL2_METHODS, placeUnit, type Placement, type PlaceRecord, type Place
 import { learnRoads, type RoadGazetteer, type RoadPoint } from './grid/road-gazetteer.ts';
 import { loadActiveRules } from './grid/rules.ts';
 import { copyLine, type CopyValue } from './ingest/copy-text.ts';
+import { withForeignKeysCheckedBySet } from '../db/foreign-keys-by-set.ts';
 import { openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
@@ -274,56 +275,61 @@ async function writePlacements(ctx: StageContext, plan: PlacementPlan, key: stri
       return [i, unitId, p.gridL1, p.gridL2, p.divisionCode, p.method, JSON.stringify(p.evidence), p.evidence.basis ?? null];
     });
     await conn.run(CompiledQuery.raw('analyze place_new'));
-    // A move's cause: a steward, a rule, new records (another basis), the grid itself, else the gazetteer.
-    const moved = await conn.run(
-      sql<{ cause: string; n: string }>`
-        with ins as (
-          insert into grid.placement_change (run_id, unit_id, from_l1, from_l2, to_l1, to_l2, from_method, to_method, cause, detail)
-          select ${runId}::int, n.unit_id, p.grid_l1, p.grid_l2, n.grid_l1, n.grid_l2, p.method, n.method,
-            case
-              when n.method = 'steward' then 'steward'
-              when n.method = 'steward_rule' or p.method = 'steward_rule' then 'rule'
-              when (p.evidence->>'basis') is distinct from n.basis then 'evidence'
-              when ${gridChanged}::boolean then 'grid_change'
-              else 'gazetteer'
-            end,
-            jsonb_build_object('from_division', p.division_code, 'to_division', n.division_code)
-          from place_new n join grid.placement p on p.unit_id = n.unit_id
-          where p.grid_l1 is distinct from n.grid_l1 or p.grid_l2 is distinct from n.grid_l2
-          order by n.ord
-          returning cause, unit_id
-        )
-        select ins.cause, count(*) as n from ins join place_new n on n.unit_id = ins.unit_id group by ins.cause order by min(n.ord)`.compile(db),
-    );
-    const written = await conn.run(
-      sql<{ n: string }>`
-        with up as (
-          insert into grid.placement (unit_id, grid_l1, grid_l2, division_code, method, evidence, run_id)
-          select n.unit_id, n.grid_l1, n.grid_l2, n.division_code, n.method, n.evidence, ${runId}::int
-          from place_new n left join grid.placement p on p.unit_id = n.unit_id
-          where p.unit_id is null
-            or p.grid_l1 is distinct from n.grid_l1 or p.grid_l2 is distinct from n.grid_l2
-            or p.method is distinct from n.method or p.division_code is distinct from n.division_code
-            or p.evidence is distinct from n.evidence
-          on conflict (unit_id) do update set grid_l1 = excluded.grid_l1, grid_l2 = excluded.grid_l2, division_code = excluded.division_code,
-            method = excluded.method, evidence = excluded.evidence, run_id = excluded.run_id
-          returning 1
-        )
-        select count(*) as n from up`.compile(db),
-    );
-    if (plan.pointUnits === 'all') await conn.run(CompiledQuery.raw('delete from grid.road_point'));
-    else if (plan.pointUnits.length > 0) {
-      const ids = plan.pointUnits;
-      await conn.run(CompiledQuery.raw('create temp table place_point_unit (unit_id text) on commit drop'));
-      await copyRows(conn, 'place_point_unit', ['unit_id'], ids.length, (i) => [ids[i]!]);
-      await conn.run(CompiledQuery.raw('delete from grid.road_point r using place_point_unit u where r.unit_id = u.unit_id'));
-    }
-    const points = plan.points;
-    await copyRows(conn, 'grid.road_point', ['unit_id', 'road', 'number', 'community'], points.length, (i) => [points[i]!.unitId, points[i]!.road, points[i]!.number, points[i]!.community]);
-    await conn.run(
-      sql`insert into grid.place_state (id, inputs_key, run_id) values (1, ${key}, ${runId}::int)
-          on conflict (id) do update set inputs_key = excluded.inputs_key, run_id = excluded.run_id`.compile(db),
-    );
+    // This run's placement rows and moves carry its id: their foreign keys are checked by set (db/foreign-keys-by-set.ts).
+    const thisRun = (table: string) => ({ table, where: 't.run_id = $1', parameters: [runId] });
+    const { moved, written } = await withForeignKeysCheckedBySet(conn, [thisRun('grid.placement'), thisRun('grid.placement_change')], async () => {
+      // A move's cause: a steward, a rule, new records (another basis), the grid itself, else the gazetteer.
+      const moved = await conn.run(
+        sql<{ cause: string; n: string }>`
+          with ins as (
+            insert into grid.placement_change (run_id, unit_id, from_l1, from_l2, to_l1, to_l2, from_method, to_method, cause, detail)
+            select ${runId}::int, n.unit_id, p.grid_l1, p.grid_l2, n.grid_l1, n.grid_l2, p.method, n.method,
+              case
+                when n.method = 'steward' then 'steward'
+                when n.method = 'steward_rule' or p.method = 'steward_rule' then 'rule'
+                when (p.evidence->>'basis') is distinct from n.basis then 'evidence'
+                when ${gridChanged}::boolean then 'grid_change'
+                else 'gazetteer'
+              end,
+              jsonb_build_object('from_division', p.division_code, 'to_division', n.division_code)
+            from place_new n join grid.placement p on p.unit_id = n.unit_id
+            where p.grid_l1 is distinct from n.grid_l1 or p.grid_l2 is distinct from n.grid_l2
+            order by n.ord
+            returning cause, unit_id
+          )
+          select ins.cause, count(*) as n from ins join place_new n on n.unit_id = ins.unit_id group by ins.cause order by min(n.ord)`.compile(db),
+      );
+      const written = await conn.run(
+        sql<{ n: string }>`
+          with up as (
+            insert into grid.placement (unit_id, grid_l1, grid_l2, division_code, method, evidence, run_id)
+            select n.unit_id, n.grid_l1, n.grid_l2, n.division_code, n.method, n.evidence, ${runId}::int
+            from place_new n left join grid.placement p on p.unit_id = n.unit_id
+            where p.unit_id is null
+              or p.grid_l1 is distinct from n.grid_l1 or p.grid_l2 is distinct from n.grid_l2
+              or p.method is distinct from n.method or p.division_code is distinct from n.division_code
+              or p.evidence is distinct from n.evidence
+            on conflict (unit_id) do update set grid_l1 = excluded.grid_l1, grid_l2 = excluded.grid_l2, division_code = excluded.division_code,
+              method = excluded.method, evidence = excluded.evidence, run_id = excluded.run_id
+            returning 1
+          )
+          select count(*) as n from up`.compile(db),
+      );
+      if (plan.pointUnits === 'all') await conn.run(CompiledQuery.raw('delete from grid.road_point'));
+      else if (plan.pointUnits.length > 0) {
+        const ids = plan.pointUnits;
+        await conn.run(CompiledQuery.raw('create temp table place_point_unit (unit_id text) on commit drop'));
+        await copyRows(conn, 'place_point_unit', ['unit_id'], ids.length, (i) => [ids[i]!]);
+        await conn.run(CompiledQuery.raw('delete from grid.road_point r using place_point_unit u where r.unit_id = u.unit_id'));
+      }
+      const points = plan.points;
+      await copyRows(conn, 'grid.road_point', ['unit_id', 'road', 'number', 'community'], points.length, (i) => [points[i]!.unitId, points[i]!.road, points[i]!.number, points[i]!.community]);
+      await conn.run(
+        sql`insert into grid.place_state (id, inputs_key, run_id) values (1, ${key}, ${runId}::int)
+            on conflict (id) do update set inputs_key = excluded.inputs_key, run_id = excluded.run_id`.compile(db),
+      );
+      return { moved, written };
+    });
     await conn.commit();
     const changesByCause: Record<string, number> = {};
     for (const r of moved) changesByCause[r.cause] = Number(r.n);

@@ -4,6 +4,7 @@ import { findUnit, loadUnitLookup, type LinkedBy, type UnitLookup } from './insp
 import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
 import { latestFiles } from './snapshots.ts';
 import { copyLine, type CopyValue } from './ingest/copy-text.ts';
+import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../db/foreign-keys-by-set.ts';
 import { openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
@@ -182,7 +183,7 @@ async function syncReports(
         await tempTable(conn, 'supervise_regrid', [['id', 'bigint'], ['grid_l1', 'text'], ['grid_l2', 'text']], regrid.map((r) => [r.id, r.grid_l1, r.grid_l2]));
         await conn.run(CompiledQuery.raw('update inspection.report r set grid_l1 = x.grid_l1, grid_l2 = x.grid_l2 from supervise_regrid x where r.id = x.id'));
       }
-    });
+    }, [openedOrClosed('inspection.report', ctx.runId)]);
   }
   return { reports_opened: toOpen.length, reports_closed: Object.values(toClose).reduce((n, ids) => n + ids.length, 0), reports_regridded: regrid.length };
 }
@@ -257,7 +258,7 @@ async function syncNotices(ctx: StageContext, desired: DesiredNotice[]): Promise
         await conn.run(CompiledQuery.raw('update inspection.notice n set to_grid = x.to_grid from supervise_retarget x where n.id = x.id'));
       }
       if (toOpen.length > 0) await conn.copy('inspection.notice', ['unit_id', 'kind', 'grid_code', 'to_grid', 'detail', 'as_of', 'opened_run'], toOpen.map(copyLine));
-    });
+    }, [openedOrClosed('inspection.notice', ctx.runId)]);
   }
   return { notices_opened: toOpen.length, notices_closed: close.length };
 }
@@ -295,16 +296,21 @@ async function loadFacts(ctx: StageContext, currentFiles: Map<string, number>): 
 }
 
 /** One transaction through the ingest's COPY-capable connection; its temporary tables are dropped at commit. */
-async function withCopyConnection(ctx: StageContext, work: (conn: StagingConnection) => Promise<void>): Promise<void> {
+async function withCopyConnection(ctx: StageContext, work: (conn: StagingConnection) => Promise<void>, checked: readonly ForeignKeyScope[] = []): Promise<void> {
   const conn = await openStagingConnection(ctx.database);
   try {
-    await work(conn);
+    // Tables whose rows this run opens or closes have their foreign keys checked by set (db/foreign-keys-by-set.ts).
+    if (checked.length > 0) await withForeignKeysCheckedBySet(conn, checked, () => work(conn));
+    else await work(conn);
     await conn.commit();
   } catch (err) {
     await conn.rollback();
     throw err;
   }
 }
+
+/** The rows of a report or notice table this run writes a run id into (regridding and retargeting touch no key). */
+const openedOrClosed = (table: string, runId: number): ForeignKeyScope => ({ table, where: 't.opened_run = $1 or t.closed_run = $1', parameters: [runId] });
 
 async function tempTable(conn: StagingConnection, name: string, columns: [string, string][], rows: CopyValue[][]): Promise<void> {
   await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));

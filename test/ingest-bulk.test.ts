@@ -156,6 +156,8 @@ describe.each(engines())('bulk loading into staging on %s', (engine) => {
         return new;
       end $$`.execute(database.db);
     await sql`create trigger fail_row before insert on staging.record for each row execute function staging.fail_row()`.execute(database.db);
+    // Bulk writes run with session_replication_role = replica (db/foreign-keys-by-set.ts): only ALWAYS triggers fire.
+    await sql`alter table staging.record enable always trigger fail_row`.execute(database.db);
     await expect(ingest(await newRun(database), { inbox, batchRows: 1000 })).rejects.toThrow(/disk full \(simulated\)/);
     await sql`drop trigger fail_row on staging.record`.execute(database.db);
 

@@ -3,6 +3,7 @@ import type { OpenedFeed } from '../../connectors/feed.ts';
 import { prepareCarry } from './carry.ts';
 import { recordSnapshotDelta, type SnapshotDelta } from './snapshot-delta.ts';
 import { stageItem, type StagedRecord, type StagedReject } from './staged-rows.ts';
+import { withForeignKeysCheckedBySet } from '../../db/foreign-keys-by-set.ts';
 import { openStagingConnection } from './staging-connection.ts';
 import { writeRecords, writeRejects, type LoadMethod } from './staging-writes.ts';
 
@@ -73,41 +74,46 @@ export async function loadFeed(database: Database, feed: OpenedFeed, file: FileT
         .compile(),
     );
     const scope = { id: inserted!.id, agency: file.agency, kind: feed.kind };
-    const carry = await prepareCarry(db, conn, { id: scope.id, kind: feed.kind, snapshotDate: file.snapshotDate });
-    let rows = 0;
-    let rejects = 0;
-    const write = async (batch: Batch) => {
-      await writeRecords(db, conn, options.method, scope, batch.records, carry);
-      await writeRejects(db, conn, options.method, scope.id, batch.rejects);
-      options.onProgress?.({ file: file.fileName, rows: rows + rejects });
-    };
-    // Parsing the next batch overlaps writing this one; a failed write is raised at the next await.
-    const submit = (batch: Batch) => {
-      writing = writing.then(() => write(batch));
-      writing.catch(() => {});
-    };
+    // A file's rows carry its id: their foreign keys are checked by set when the file is in (see db/foreign-keys-by-set.ts).
+    const ofFile = (table: string) => ({ table, where: 't.file_id = $1', parameters: [scope.id] });
+    const { rows, rejects, delta } = await withForeignKeysCheckedBySet(conn, ['staging.record', 'staging.reject', 'staging.carried', 'staging.snapshot_delta'].map(ofFile), async () => {
+      const carry = await prepareCarry(db, conn, { id: scope.id, kind: feed.kind, snapshotDate: file.snapshotDate });
+      let rows = 0;
+      let rejects = 0;
+      const write = async (batch: Batch) => {
+        await writeRecords(db, conn, options.method, scope, batch.records, carry);
+        await writeRejects(db, conn, options.method, scope.id, batch.rejects);
+        options.onProgress?.({ file: file.fileName, rows: rows + rejects });
+      };
+      // Parsing the next batch overlaps writing this one; a failed write is raised at the next await.
+      const submit = (batch: Batch) => {
+        writing = writing.then(() => write(batch));
+        writing.catch(() => {});
+      };
 
-    let batch: Batch = { records: [], rejects: [] };
-    for await (const item of feed.rows) {
-      const staged = stageItem(feed.kind, item);
-      if ('record' in staged) {
-        batch.records.push(staged.record);
-        rows++;
-      } else {
-        batch.rejects.push(staged.reject);
-        rejects++;
+      let batch: Batch = { records: [], rejects: [] };
+      for await (const item of feed.rows) {
+        const staged = stageItem(feed.kind, item);
+        if ('record' in staged) {
+          batch.records.push(staged.record);
+          rows++;
+        } else {
+          batch.rejects.push(staged.reject);
+          rejects++;
+        }
+        if (batch.records.length + batch.rejects.length >= options.batchRows) {
+          await writing;
+          submit(batch);
+          batch = { records: [], rejects: [] };
+        }
       }
-      if (batch.records.length + batch.rejects.length >= options.batchRows) {
-        await writing;
-        submit(batch);
-        batch = { records: [], rejects: [] };
-      }
-    }
-    submit(batch);
-    await writing;
+      submit(batch);
+      await writing;
 
-    await conn.run(db.updateTable('staging.file').set({ row_count: rows, reject_count: rejects }).where('id', '=', scope.id).compile());
-    const delta = await recordSnapshotDelta(db, conn, { id: scope.id, kind: feed.kind }, carry);
+      await conn.run(db.updateTable('staging.file').set({ row_count: rows, reject_count: rejects }).where('id', '=', scope.id).compile());
+      const delta = await recordSnapshotDelta(db, conn, { id: scope.id, kind: feed.kind }, carry);
+      return { rows, rejects, delta };
+    });
     await conn.commit();
     return { fileId: scope.id, rows, rejects, ...delta };
   } catch (err) {

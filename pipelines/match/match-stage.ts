@@ -10,10 +10,11 @@ import type { StageContext, StageCounts } from '../stage.ts';
 import { activeDecisions } from './decisions.ts';
 import { linkRecords, type Decision, type LinkOutcome, type StoredFuzzyLink } from './link-records.ts';
 import { loadRecords } from './load-records.ts';
-import type { MatchRecord } from './match-record.ts';
 import { THRESHOLDS } from './score.ts';
 import { copyLine, type CopyValue } from '../ingest/copy-text.ts';
 import { openStagingConnection, type StagingConnection } from '../ingest/staging-connection.ts';
+import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../../db/foreign-keys-by-set.ts';
+import { collectGarbageBetweenStages } from '../memory.ts';
 import { assignUnitIds, type ClusterIdResult } from './unit-ids.ts';
 
 export { loadRecords };
@@ -39,9 +40,15 @@ export async function matchRecords(ctx: StageContext): Promise<StageCounts> {
   const mintIds = await idMinter(ctx.db);
   const ids = assignUnitIds(outcome.clusters, (i) => records[i]!.unitId, mintIds);
   const linkSeconds = clock();
+  // The write needs each record's id and previous unit only. The records themselves are most of this
+  // stage's memory: let them go (and collect them) before the write builds its rows.
+  const written: WrittenRecords = { id: records.map((r) => r.id), unitId: records.map((r) => r.unitId) };
+  records.length = 0;
+  indexOf.clear();
+  collectGarbageBetweenStages();
   const conn = await openStagingConnection(ctx.database);
   try {
-    await writeOutcome(conn, ctx.runId, records, outcome, ids);
+    await withForeignKeysCheckedBySet(conn, writtenScopes(ctx.runId), () => writeOutcome(conn, ctx.runId, written, outcome, ids));
     await conn.commit();
   } catch (err) {
     await conn.rollback();
@@ -118,10 +125,34 @@ async function loadFuzzyLinks(db: Kysely<DB>, indexOf: Map<string, number>): Pro
   return out;
 }
 
+/** What writeOutcome writes: every row it inserts or changes carries this run's id. */
+function writtenScopes(runId: number): ForeignKeyScope[] {
+  const stamped = (table: string, column: string): ForeignKeyScope => ({ table, where: `t.${column} = $1`, parameters: [runId] });
+  return [
+    stamped('registry.unit', 'updated_run'),
+    stamped('registry.unit_member', 'since_run'),
+    stamped('registry.link', 'run_id'),
+    stamped('registry.unit_event', 'run_id'),
+    stamped('registry.review_item', 'last_run'),
+  ];
+}
+
+/** Rows per COPY: the COPY text of a run's links would otherwise sit in memory beside the records at once. */
+const COPY_CHUNK = 20_000;
+
+/** Copies `items` into a table, turned into rows a chunk at a time. */
+async function copyRows<T>(conn: StagingConnection, table: string, columns: readonly string[], items: readonly T[], row: (item: T) => CopyValue[]): Promise<void> {
+  for (let i = 0; i < items.length; i += COPY_CHUNK) {
+    const lines: string[] = [];
+    for (let j = i; j < Math.min(i + COPY_CHUNK, items.length); j++) lines.push(copyLine(row(items[j]!)));
+    await conn.copy(table, columns, lines);
+  }
+}
+
 /** A temporary table (dropped at commit) filled by COPY: one statement then applies all its rows. */
-async function tempTable(conn: StagingConnection, name: string, columns: [string, string][], rows: CopyValue[][]): Promise<void> {
+async function tempTable<T>(conn: StagingConnection, name: string, columns: [string, string][], items: readonly T[], row: (item: T) => CopyValue[]): Promise<void> {
   await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
-  if (rows.length > 0) await conn.copy(name, columns.map(([c]) => c), rows.map(copyLine));
+  await copyRows(conn, name, columns.map(([c]) => c), items, row);
   // Temporary tables are never auto-analysed: without statistics the planner guesses their size.
   await conn.run(CompiledQuery.raw(`analyze ${name}`));
 }
@@ -133,9 +164,15 @@ const exec = (conn: StagingConnection, text: string, parameters: unknown[] = [])
  * temporary table and applied by one INSERT … ON CONFLICT or UPDATE … FROM, so the time goes with the
  * rows, not with round trips.
  */
-async function writeOutcome(conn: StagingConnection, runId: number, records: MatchRecord[], outcome: LinkOutcome, result: ClusterIdResult): Promise<void> {
+/** Of each record (by index), what the write needs. */
+interface WrittenRecords {
+  id: string[];
+  unitId: (string | undefined)[];
+}
+
+async function writeOutcome(conn: StagingConnection, runId: number, records: WrittenRecords, outcome: LinkOutcome, result: ClusterIdResult): Promise<void> {
   if (result.created.length > 0) {
-    await conn.copy('registry.unit', ['id', 'created_run', 'updated_run'], result.created.map((c) => copyLine([result.ids[c]!, runId, runId])));
+    await copyRows(conn, 'registry.unit', ['id', 'created_run', 'updated_run'], result.created, (c) => [result.ids[c]!, runId, runId]);
   }
 
   const moves: CopyValue[][] = [];
@@ -143,9 +180,9 @@ async function writeOutcome(conn: StagingConnection, runId: number, records: Mat
   outcome.clusters.forEach((members, c) => {
     const unitId = result.ids[c]!;
     for (const m of members) {
-      const before = records[m]!.unitId;
+      const before = records.unitId[m];
       if (before === unitId) continue;
-      moves.push([records[m]!.id, unitId]);
+      moves.push([records.id[m]!, unitId]);
       touched.add(unitId);
       if (before) touched.add(before);
     }
@@ -153,7 +190,7 @@ async function writeOutcome(conn: StagingConnection, runId: number, records: Mat
   // Units created by this run were written with this run's stamps already.
   for (const c of result.created) touched.delete(result.ids[c]!);
   if (moves.length > 0) {
-    await tempTable(conn, 'match_move', [['record_id', 'bigint'], ['unit_id', 'text']], moves);
+    await tempTable(conn, 'match_move', [['record_id', 'bigint'], ['unit_id', 'text']], moves, (m) => m);
     await exec(
       conn,
       `insert into registry.unit_member (record_id, unit_id, since_run) select record_id, unit_id, $1 from match_move
@@ -162,15 +199,15 @@ async function writeOutcome(conn: StagingConnection, runId: number, records: Mat
     );
   }
   // Records superseded earlier follow the record that stands for them; this run's repeats now stand for theirs.
-  const superseded = outcome.superseded.map(([r, by]) => [records[r]!.id, records[by]!.id]);
+  const superseded = outcome.superseded.map(([r, by]) => [records.id[r]!, records.id[by]!]);
   if (superseded.length > 0) {
-    await tempTable(conn, 'match_superseded', [['record', 'bigint'], ['by', 'bigint']], superseded);
+    await tempTable(conn, 'match_superseded', [['record', 'bigint'], ['by', 'bigint']], superseded, (x) => x);
     await exec(conn, 'update registry.record r set superseded_by = x.by from match_superseded x where r.superseded_by = x.record');
     await exec(conn, 'update registry.record r set superseded_by = x.by from match_superseded x where r.record_id = x.record');
   }
   const standing = [...new Set([...moves.map((m) => m[0] as string), ...superseded.map((x) => x[1]!)])];
   if (standing.length > 0) {
-    await tempTable(conn, 'match_standing', [['rep', 'bigint']], standing.map((id) => [id]));
+    await tempTable(conn, 'match_standing', [['rep', 'bigint']], standing, (id) => [id]);
     await exec(
       conn,
       `update registry.unit_member m set unit_id = mr.unit_id, since_run = $1
@@ -183,14 +220,14 @@ async function writeOutcome(conn: StagingConnection, runId: number, records: Mat
   const unitRows: CopyValue[][] = [...touched].filter((id) => !retired.has(id)).map((id) => [id, null]);
   for (const id of result.retired) unitRows.push([id, runId]);
   if (unitRows.length > 0) {
-    await tempTable(conn, 'match_unit', [['id', 'text'], ['retired_run', 'int']], unitRows);
+    await tempTable(conn, 'match_unit', [['id', 'text'], ['retired_run', 'int']], unitRows, (u) => u);
     await exec(conn, 'update registry.unit u set updated_run = $1, retired_run = x.retired_run from match_unit x where u.id = x.id', [runId]);
   }
 
-  const id = (i: number) => records[i]!.id;
+  const id = (i: number) => records.id[i]!;
   if (outcome.newLinks.length > 0) {
-    const linkRows = outcome.newLinks.map((l) => [id(l.a), id(l.b), l.rule, l.score, JSON.stringify(l.evidence)]);
-    await tempTable(conn, 'match_link', [['record_a', 'bigint'], ['record_b', 'bigint'], ['rule', 'text'], ['score', 'real'], ['evidence', 'jsonb']], linkRows);
+    const columns: [string, string][] = [['record_a', 'bigint'], ['record_b', 'bigint'], ['rule', 'text'], ['score', 'real'], ['evidence', 'jsonb']];
+    await tempTable(conn, 'match_link', columns, outcome.newLinks, (l) => [id(l.a), id(l.b), l.rule, l.score, JSON.stringify(l.evidence)]);
     await exec(
       conn,
       'insert into registry.link (record_a, record_b, rule, score, evidence, run_id) select record_a, record_b, rule, score, evidence, $1 from match_link on conflict do nothing',
@@ -203,14 +240,14 @@ async function writeOutcome(conn: StagingConnection, runId: number, records: Mat
     ...[...result.split].map(([unit, into]) => [runId, 'split', unit, JSON.stringify({ broke_away: into })]),
     ...result.retired.map((unit) => [runId, 'retired', unit, null]),
   ];
-  if (events.length > 0) await conn.copy('registry.unit_event', ['run_id', 'event', 'unit_id', 'detail'], events.map(copyLine));
+  await copyRows(conn, 'registry.unit_event', ['run_id', 'event', 'unit_id', 'detail'], events, (e) => e);
 
   if (outcome.review.length > 0) {
-    const reviewRows = outcome.review.map((r) => {
+    const columns: [string, string][] = [['record_a', 'bigint'], ['record_b', 'bigint'], ['reason', 'text'], ['score', 'real'], ['evidence', 'jsonb']];
+    await tempTable(conn, 'match_review', columns, outcome.review, (r) => {
       const [a, b] = Number(id(r.a)) < Number(id(r.b)) ? [id(r.a), id(r.b)] : [id(r.b), id(r.a)];
       return [a, b, r.reason, r.score, JSON.stringify(r.evidence)];
     });
-    await tempTable(conn, 'match_review', [['record_a', 'bigint'], ['record_b', 'bigint'], ['reason', 'text'], ['score', 'real'], ['evidence', 'jsonb']], reviewRows);
     await exec(
       conn,
       `insert into registry.review_item (record_a, record_b, reason, score, evidence, first_run, last_run)
