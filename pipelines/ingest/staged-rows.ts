@@ -61,13 +61,20 @@ export function unusable(kind: FeedKind, row: SourceRow): RowProblem | null {
  * row. Unknown columns (extras) are left out: an agency adding a column does not change its units.
  */
 export function canonicalJson(fields: Record<string, string>): string {
-  const keys = Object.keys(fields).sort();
-  let json = '{';
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    json += `${i ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(fields[key])}`;
+  // An array replacer makes JSON.stringify write exactly these keys, in this order (values are strings: nothing nests).
+  return JSON.stringify(fields, sortedKeys(Object.keys(fields)));
+}
+
+// Every row of a file has the same keys in the same order: sort them once, not once a row.
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+
+function sortedKeys(keys: string[]): string[] {
+  if (keys.length !== lastKeys.length || keys.some((k, i) => k !== lastKeys[i])) {
+    lastKeys = keys;
+    lastSorted = [...keys].sort();
   }
-  return `${json}}`;
+  return lastSorted;
 }
 
 export function rowHash(fields: Record<string, string>): string {
