@@ -315,21 +315,21 @@ async function writePlacements(ctx: StageContext, plan: PlacementPlan, key: stri
           )
           select count(*) as n from up`.compile(db),
       );
-      if (plan.pointUnits === 'all') await conn.run(CompiledQuery.raw('delete from grid.road_point'));
-      else if (plan.pointUnits.length > 0) {
-        const ids = plan.pointUnits;
-        await conn.run(CompiledQuery.raw('create temp table place_point_unit (unit_id text) on commit drop'));
-        await copyRows(conn, 'place_point_unit', ['unit_id'], ids.length, (i) => [ids[i]!]);
-        await conn.run(CompiledQuery.raw('delete from grid.road_point r using place_point_unit u where r.unit_id = u.unit_id'));
-      }
-      const points = plan.points;
-      await copyRows(conn, 'grid.road_point', ['unit_id', 'road', 'number', 'community'], points.length, (i) => [points[i]!.unitId, points[i]!.road, points[i]!.number, points[i]!.community]);
-      await conn.run(
-        sql`insert into grid.place_state (id, inputs_key, run_id) values (1, ${key}, ${runId}::int)
-            on conflict (id) do update set inputs_key = excluded.inputs_key, run_id = excluded.run_id`.compile(db),
-      );
       return { moved, written };
     });
+    if (plan.pointUnits === 'all') await conn.run(CompiledQuery.raw('delete from grid.road_point'));
+    else if (plan.pointUnits.length > 0) {
+      const ids = plan.pointUnits;
+      await conn.run(CompiledQuery.raw('create temp table place_point_unit (unit_id text) on commit drop'));
+      await copyRows(conn, 'place_point_unit', ['unit_id'], ids.length, (i) => [ids[i]!]);
+      await conn.run(CompiledQuery.raw('delete from grid.road_point r using place_point_unit u where r.unit_id = u.unit_id'));
+    }
+    const points = plan.points;
+    await copyRows(conn, 'grid.road_point', ['unit_id', 'road', 'number', 'community'], points.length, (i) => [points[i]!.unitId, points[i]!.road, points[i]!.number, points[i]!.community]);
+    await conn.run(
+      sql`insert into grid.place_state (id, inputs_key, run_id) values (1, ${key}, ${runId}::int)
+          on conflict (id) do update set inputs_key = excluded.inputs_key, run_id = excluded.run_id`.compile(db),
+    );
     await conn.commit();
     const changesByCause: Record<string, number> = {};
     for (const r of moved) changesByCause[r.cause] = Number(r.n);

@@ -159,17 +159,17 @@ async function tempTable<T>(conn: StagingConnection, name: string, columns: [str
 
 const exec = (conn: StagingConnection, text: string, parameters: unknown[] = []) => conn.run(CompiledQuery.raw(text, parameters));
 
-/**
- * Writes the run's outcome in one transaction of few statements: each kind of row is copied into a
- * temporary table and applied by one INSERT … ON CONFLICT or UPDATE … FROM, so the time goes with the
- * rows, not with round trips.
- */
 /** Of each record (by index), what the write needs. */
 interface WrittenRecords {
   id: string[];
   unitId: (string | undefined)[];
 }
 
+/**
+ * Writes the run's outcome in one transaction of few statements: each kind of row is copied into a
+ * temporary table and applied by one INSERT … ON CONFLICT or UPDATE … FROM, so the time goes with the
+ * rows, not with round trips.
+ */
 async function writeOutcome(conn: StagingConnection, runId: number, records: WrittenRecords, outcome: LinkOutcome, result: ClusterIdResult): Promise<void> {
   if (result.created.length > 0) {
     await copyRows(conn, 'registry.unit', ['id', 'created_run', 'updated_run'], result.created, (c) => [result.ids[c]!, runId, runId]);
