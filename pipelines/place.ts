@@ -8,9 +8,8 @@ import { loadGridIndex } from './grid/grid-index.ts';
 import { LEVEL2_METHODS, placeUnit, type Placement, type PlaceRecord, type PlacementContext, type StewardDecision } from './grid/place-unit.ts';
 import { learnRoads, type RoadGazetteer, type RoadPoint } from './grid/road-gazetteer.ts';
 import { loadActiveRules } from './grid/rules.ts';
-import { copyLine, type CopyValue } from './ingest/copy-text.ts';
 import { withForeignKeysCheckedBySet } from '../db/foreign-keys-by-set.ts';
-import { openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
+import { copyRows, openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 export interface UnitRecords {
@@ -246,17 +245,6 @@ async function placementTotals(db: Kysely<DB>): Promise<StageCounts> {
     if (!r.level2 && r.reason && r.method !== 'outside_grid') unplacedByReason[r.reason] = (unplacedByReason[r.reason] ?? 0) + n;
   }
   return { units, placed_level2: level2, placed_level1_only: level1Only, by_method: byMethod, unplaced_by_reason: unplacedByReason };
-}
-
-// Rows turned into COPY text at a time: the whole city's evidence as one array of lines would be held at once.
-const COPY_ROWS = 20_000;
-
-async function copyRows(conn: StagingConnection, table: string, columns: readonly string[], count: number, row: (i: number) => CopyValue[]): Promise<void> {
-  for (let i = 0; i < count; i += COPY_ROWS) {
-    const lines: string[] = [];
-    for (let j = i; j < Math.min(count, i + COPY_ROWS); j++) lines.push(copyLine(row(j)));
-    await conn.copy(table, columns, lines);
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import type { Database } from '../../db/connect.ts';
+import { copyLine, type CopyValue } from './copy-text.ts';
 import { openPgliteConnection } from './pglite-connection.ts';
 import { openPostgresConnection } from './postgres-connection.ts';
 
@@ -25,4 +26,16 @@ export function openStagingConnection(database: Database): Promise<StagingConnec
   if (database.pool) return openPostgresConnection(database.pool);
   if (database.pglite) return openPgliteConnection(database.db, database.pglite);
   throw new Error(`Database at ${database.location} has neither a PostgreSQL pool nor a PGlite instance; open it with openDatabase().`);
+}
+
+// Rows turned into COPY text at a time: a stage's whole output as one array of lines would be held at once.
+const COPY_ROWS = 20_000;
+
+/** Copies `count` rows (`row(i)` gives the i-th) into a table, turned into COPY text a chunk at a time. */
+export async function copyRows(conn: StagingConnection, table: string, columns: readonly string[], count: number, row: (i: number) => CopyValue[]): Promise<void> {
+  for (let i = 0; i < count; i += COPY_ROWS) {
+    const lines: string[] = [];
+    for (let j = i; j < Math.min(count, i + COPY_ROWS); j++) lines.push(copyLine(row(j)));
+    await conn.copy(table, columns, lines);
+  }
 }

@@ -11,8 +11,8 @@ import { activeDecisions } from './decisions.ts';
 import { linkRecords, type Decision, type LinkOutcome, type StoredFuzzyLink } from './link-records.ts';
 import { loadRecords } from './load-records.ts';
 import { THRESHOLDS } from './score.ts';
-import { copyLine, type CopyValue } from '../ingest/copy-text.ts';
-import { openStagingConnection, type StagingConnection } from '../ingest/staging-connection.ts';
+import type { CopyValue } from '../ingest/copy-text.ts';
+import { copyRows, openStagingConnection, type StagingConnection } from '../ingest/staging-connection.ts';
 import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../../db/foreign-keys-by-set.ts';
 import { collectGarbageBetweenStages } from '../memory.ts';
 import { assignUnitIds, type ClusterIdResult } from './unit-ids.ts';
@@ -137,22 +137,10 @@ function writtenScopes(runId: number): ForeignKeyScope[] {
   ];
 }
 
-/** Rows per COPY: the COPY text of a run's links would otherwise sit in memory beside the records at once. */
-const COPY_CHUNK = 20_000;
-
-/** Copies `items` into a table, turned into rows a chunk at a time. */
-async function copyRows<T>(conn: StagingConnection, table: string, columns: readonly string[], items: readonly T[], row: (item: T) => CopyValue[]): Promise<void> {
-  for (let i = 0; i < items.length; i += COPY_CHUNK) {
-    const lines: string[] = [];
-    for (let j = i; j < Math.min(i + COPY_CHUNK, items.length); j++) lines.push(copyLine(row(items[j]!)));
-    await conn.copy(table, columns, lines);
-  }
-}
-
 /** A temporary table (dropped at commit) filled by COPY: one statement then applies all its rows. */
 async function tempTable<T>(conn: StagingConnection, name: string, columns: [string, string][], items: readonly T[], row: (item: T) => CopyValue[]): Promise<void> {
   await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
-  await copyRows(conn, name, columns.map(([c]) => c), items, row);
+  await copyRows(conn, name, columns.map(([c]) => c), items.length, (i) => row(items[i]!));
   // Temporary tables are never auto-analysed: without statistics the planner guesses their size.
   await conn.run(CompiledQuery.raw(`analyze ${name}`));
 }
@@ -172,7 +160,7 @@ interface WrittenRecords {
  */
 async function writeOutcome(conn: StagingConnection, runId: number, records: WrittenRecords, outcome: LinkOutcome, result: ClusterIdResult): Promise<void> {
   if (result.created.length > 0) {
-    await copyRows(conn, 'registry.unit', ['id', 'created_run', 'updated_run'], result.created, (c) => [result.ids[c]!, runId, runId]);
+    await copyRows(conn, 'registry.unit', ['id', 'created_run', 'updated_run'], result.created.length, (i) => [result.ids[result.created[i]!]!, runId, runId]);
   }
 
   const moves: CopyValue[][] = [];
@@ -240,7 +228,7 @@ async function writeOutcome(conn: StagingConnection, runId: number, records: Wri
     ...[...result.split].map(([unit, into]) => [runId, 'split', unit, JSON.stringify({ broke_away: into })]),
     ...result.retired.map((unit) => [runId, 'retired', unit, null]),
   ];
-  await copyRows(conn, 'registry.unit_event', ['run_id', 'event', 'unit_id', 'detail'], events, (e) => e);
+  await copyRows(conn, 'registry.unit_event', ['run_id', 'event', 'unit_id', 'detail'], events.length, (i) => events[i]!);
 
   if (outcome.review.length > 0) {
     const columns: [string, string][] = [['record_a', 'bigint'], ['record_b', 'bigint'], ['reason', 'text'], ['score', 'real'], ['evidence', 'jsonb']];
