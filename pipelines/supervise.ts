@@ -5,7 +5,7 @@ import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
 import { latestFiles } from './snapshots.ts';
 import { copyLine, type CopyValue } from './ingest/copy-text.ts';
 import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../db/foreign-keys-by-set.ts';
-import { openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
+import { openStagingConnection, tempTable, type StagingConnection } from './ingest/staging-connection.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 export const REASONS = ['new', 'unsupervised', 'arrears', 'complaints', 'credit'] as const;
@@ -64,7 +64,7 @@ async function linkLists(ctx: StageContext, lookup: UnitLookup, placements: Map<
   if (updatesByTable.length > 0) {
     await withCopyConnection(ctx, async (conn) => {
       for (const [table, updates] of updatesByTable) {
-        await tempTable(conn, 'supervise_link', [['record_id', 'bigint'], ['unit_id', 'text']], updates);
+        await tempTable(conn, 'supervise_link', [['record_id', 'bigint'], ['unit_id', 'text']], updates, (u) => u);
         await conn.run(CompiledQuery.raw(`update ${table} t set unit_id = x.unit_id from supervise_link x where t.record_id = x.record_id`));
         await conn.run(CompiledQuery.raw('drop table supervise_link'));
       }
@@ -172,7 +172,7 @@ async function syncReports(
   if (closing.length + toOpen.length + regrid.length > 0) {
     await withCopyConnection(ctx, async (conn) => {
       if (closing.length > 0) {
-        await tempTable(conn, 'supervise_close', [['id', 'bigint'], ['why', 'text']], closing);
+        await tempTable(conn, 'supervise_close', [['id', 'bigint'], ['why', 'text']], closing, (c) => c);
         await conn.run(
           sql`update inspection.report r set closed_run = ${ctx.runId}::int, closed_at = ${now}::timestamptz, close_reason = x.why
               from supervise_close x where r.id = x.id`.compile(ctx.db),
@@ -180,7 +180,7 @@ async function syncReports(
       }
       if (toOpen.length > 0) await conn.copy('inspection.report', ['unit_id', 'reason', 'grid_l1', 'grid_l2', 'detail', 'as_of', 'opened_run', 'opened_at'], toOpen.map(copyLine));
       if (regrid.length > 0) {
-        await tempTable(conn, 'supervise_regrid', [['id', 'bigint'], ['grid_l1', 'text'], ['grid_l2', 'text']], regrid.map((r) => [r.id, r.grid_l1, r.grid_l2]));
+        await tempTable(conn, 'supervise_regrid', [['id', 'bigint'], ['grid_l1', 'text'], ['grid_l2', 'text']], regrid, (r) => [r.id, r.grid_l1, r.grid_l2]);
         await conn.run(CompiledQuery.raw('update inspection.report r set grid_l1 = x.grid_l1, grid_l2 = x.grid_l2 from supervise_regrid x where r.id = x.id'));
       }
     }, [openedOrClosed('inspection.report', ctx.runId)]);
@@ -247,14 +247,14 @@ async function syncNotices(ctx: StageContext, desired: DesiredNotice[]): Promise
   if (close.length + retarget.length + toOpen.length > 0) {
     await withCopyConnection(ctx, async (conn) => {
       if (close.length > 0) {
-        await tempTable(conn, 'supervise_close', [['id', 'bigint']], close.map((id) => [id]));
+        await tempTable(conn, 'supervise_close', [['id', 'bigint']], close, (id) => [id]);
         await conn.run(
           sql`update inspection.notice n set closed_run = ${ctx.runId}::int, closed_at = ${now}::timestamptz, close_reason = 'no_longer_holds'
               from supervise_close x where n.id = x.id`.compile(ctx.db),
         );
       }
       if (retarget.length > 0) {
-        await tempTable(conn, 'supervise_retarget', [['id', 'bigint'], ['to_grid', 'text']], retarget.map((r) => [r.id, r.to_grid]));
+        await tempTable(conn, 'supervise_retarget', [['id', 'bigint'], ['to_grid', 'text']], retarget, (r) => [r.id, r.to_grid]);
         await conn.run(CompiledQuery.raw('update inspection.notice n set to_grid = x.to_grid from supervise_retarget x where n.id = x.id'));
       }
       if (toOpen.length > 0) await conn.copy('inspection.notice', ['unit_id', 'kind', 'grid_code', 'to_grid', 'detail', 'as_of', 'opened_run'], toOpen.map(copyLine));
@@ -311,8 +311,3 @@ async function withCopyConnection(ctx: StageContext, work: (conn: StagingConnect
 
 /** The rows of a report or notice table this run writes a run id into (regridding and retargeting touch no key). */
 const openedOrClosed = (table: string, runId: number): ForeignKeyScope => ({ table, where: 't.opened_run = $1 or t.closed_run = $1', parameters: [runId] });
-
-async function tempTable(conn: StagingConnection, name: string, columns: [string, string][], rows: CopyValue[][]): Promise<void> {
-  await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
-  if (rows.length > 0) await conn.copy(name, columns.map(([c]) => c), rows.map(copyLine));
-}

@@ -1,4 +1,4 @@
-import type { CompiledQuery } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Database } from '../../db/connect.ts';
 import { copyLine, type CopyValue } from './copy-text.ts';
 import { openPgliteConnection } from './pglite-connection.ts';
@@ -38,4 +38,12 @@ export async function copyRows(conn: StagingConnection, table: string, columns: 
     for (let j = i; j < Math.min(count, i + COPY_ROWS); j++) lines.push(copyLine(row(j)));
     await conn.copy(table, columns, lines);
   }
+}
+
+/** A temporary table (dropped at commit) filled by COPY, from `items` turned into rows: one statement then applies them all. */
+export async function tempTable<T>(conn: StagingConnection, name: string, columns: [string, string][], items: readonly T[], row: (item: T) => CopyValue[]): Promise<void> {
+  await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
+  await copyRows(conn, name, columns.map(([c]) => c), items.length, (i) => row(items[i]!));
+  // Temporary tables are never auto-analysed: without statistics the planner guesses their size.
+  await conn.run(CompiledQuery.raw(`analyze ${name}`));
 }

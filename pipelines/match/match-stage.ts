@@ -12,7 +12,7 @@ import { linkRecords, type Decision, type LinkOutcome, type StoredFuzzyLink } fr
 import { loadRecords } from './load-records.ts';
 import { THRESHOLDS } from './score.ts';
 import type { CopyValue } from '../ingest/copy-text.ts';
-import { copyRows, openStagingConnection, type StagingConnection } from '../ingest/staging-connection.ts';
+import { copyRows, openStagingConnection, tempTable, type StagingConnection } from '../ingest/staging-connection.ts';
 import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../../db/foreign-keys-by-set.ts';
 import { collectGarbageBetweenStages } from '../memory.ts';
 import { assignUnitIds, type ClusterIdResult } from './unit-ids.ts';
@@ -135,14 +135,6 @@ function writtenScopes(runId: number): ForeignKeyScope[] {
     stamped('registry.unit_event', 'run_id'),
     stamped('registry.review_item', 'last_run'),
   ];
-}
-
-/** A temporary table (dropped at commit) filled by COPY: one statement then applies all its rows. */
-async function tempTable<T>(conn: StagingConnection, name: string, columns: [string, string][], items: readonly T[], row: (item: T) => CopyValue[]): Promise<void> {
-  await conn.run(CompiledQuery.raw(`create temp table ${name} (${columns.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
-  await copyRows(conn, name, columns.map(([c]) => c), items.length, (i) => row(items[i]!));
-  // Temporary tables are never auto-analysed: without statistics the planner guesses their size.
-  await conn.run(CompiledQuery.raw(`analyze ${name}`));
 }
 
 const exec = (conn: StagingConnection, text: string, parameters: unknown[] = []) => conn.run(CompiledQuery.raw(text, parameters));
