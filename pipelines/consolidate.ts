@@ -1,8 +1,8 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from '../db/connect.ts';
 import type { DB } from '../db/types.ts';
-import { copyLine, type CopyValue } from './ingest/copy-text.ts';
-import { openStagingConnection } from './ingest/staging-connection.ts';
+import type { CopyValue } from './ingest/copy-text.ts';
+import { openStagingConnection, tempTable } from './ingest/staging-connection.ts';
 import { latestFiles } from './snapshots.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
@@ -267,8 +267,7 @@ async function writeBatch(database: Database, range: { after: string | null; hi:
   if (rows.length === 0) return 0;
   const conn = await openStagingConnection(database);
   try {
-    await conn.run(CompiledQuery.raw(`create temp table consolidated (${UNIT_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')}) on commit drop`));
-    await conn.copy('consolidated', UNIT_COLUMNS.map(([c]) => c), rows.map(copyLine));
+    await tempTable(conn, 'consolidated', UNIT_COLUMNS, rows, (r) => r);
     const changed = await conn.run(
       CompiledQuery.raw(`
         update registry.unit u set
