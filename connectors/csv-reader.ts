@@ -18,7 +18,22 @@ export interface CsvBrokenRecord {
   error: string;
 }
 
+/** A record the reader's claim took by its exact text (see CsvReadOptions): not split into fields. */
+export interface CsvClaimedRecord {
+  row: number;
+  rawText: string;
+  claimed: unknown;
+}
+
 export type CsvItem = CsvRecord | CsvBrokenRecord;
+
+export interface CsvReadOptions {
+  /**
+   * Consulted for each well-framed record before its fields are split; a value other than undefined
+   * takes the record as it is. Read as records are reached, so it may be set after the header is read.
+   */
+  claim?: ((rawText: string) => unknown) | undefined;
+}
 
 /**
  * No real field comes near this; a record that does is an unbalanced quote (or not a CSV at all),
@@ -226,23 +241,41 @@ const isBlank = (cells: readonly string[]) => cells.every((cell) => cell.trim() 
  * Every non-empty record of a decoded CSV text, numbered from 1 (the header is record 1 here).
  * Records that are empty or made only of empty cells are skipped and not numbered.
  */
-export async function* readCsvRecords(chunks: AsyncIterable<string>): AsyncGenerator<CsvItem> {
+export function readCsvRecords(chunks: AsyncIterable<string>): AsyncGenerator<CsvItem>;
+export function readCsvRecords(chunks: AsyncIterable<string>, options: CsvReadOptions): AsyncGenerator<CsvItem | CsvClaimedRecord>;
+export async function* readCsvRecords(chunks: AsyncIterable<string>, options: CsvReadOptions = {}): AsyncGenerator<CsvItem | CsvClaimedRecord> {
   const splitter = new RecordSplitter();
   let ordinal = 0;
   let framed: RawRecord[] = [];
-  async function* drain(): AsyncGenerator<CsvItem> {
-    const records = framed;
+  async function* drain(): AsyncGenerator<CsvItem | CsvClaimedRecord> {
+    let records = framed;
     framed = [];
-    const parsed = await parseBatch(records);
-    for (let k = 0; k < records.length; k++) {
-      const result = parsed[k];
-      if (!result) continue;
-      if ('error' in result) {
-        yield { row: ++ordinal, rawText: records[k]!.text, error: result.error };
-      } else if (!isBlank(result.cells)) {
-        yield { row: ++ordinal, rawText: records[k]!.text, cells: result.cells };
+    // Until the first record (a header) is out, records are read one at a time: whoever reads it may set
+    // the claim before the rest of the batch is split into fields.
+    while (ordinal === 0 && records.length > 0) yield* emit(records[0]!, (await parseBatch(records.splice(0, 1)))[0]);
+    if (records.length === 0) return;
+    const claim = options.claim;
+    if (claim) {
+      // Claimed records skip field splitting. An empty line is never offered: it is not a record at all.
+      const claims = records.map((r) => (r.problem || r.text.trim() === '' ? undefined : claim(r.text)));
+      const unclaimed = records.filter((_, k) => claims[k] === undefined);
+      if (unclaimed.length < records.length) {
+        const parsed = await parseBatch(unclaimed);
+        let u = 0;
+        for (let k = 0; k < records.length; k++) {
+          if (claims[k] !== undefined) yield { row: ++ordinal, rawText: records[k]!.text, claimed: claims[k] };
+          else yield* emit(records[k]!, parsed[u++]);
+        }
+        return;
       }
     }
+    const parsed = await parseBatch(records);
+    for (let k = 0; k < records.length; k++) yield* emit(records[k]!, parsed[k]);
+  }
+  function* emit(record: RawRecord, result: Parsed | undefined): Generator<CsvItem> {
+    if (!result) return;
+    if ('error' in result) yield { row: ++ordinal, rawText: record.text, error: result.error };
+    else if (!isBlank(result.cells)) yield { row: ++ordinal, rawText: record.text, cells: result.cells };
   }
   for await (const chunk of chunks) {
     splitter.push(chunk, framed);
@@ -258,7 +291,7 @@ export interface CsvSheet {
   header: string[];
   headerRawText: string;
   /** Data records; `row` is the 1-based data-record ordinal (header excluded). Iterate once. */
-  records: AsyncIterable<CsvItem>;
+  records: AsyncIterable<CsvItem | CsvClaimedRecord>;
   /** Releases the file when the records are not read to the end. */
   close(): Promise<void>;
 }
@@ -267,18 +300,18 @@ export interface CsvSheet {
  * Opens a CSV/TXT export for streaming: detects the encoding, reads up to the header and leaves
  * the data records to be pulled. Throws FeedUnreadableError when there is no header to read.
  */
-export async function openCsv(filePath: string): Promise<CsvSheet> {
+export async function openCsv(filePath: string, options: CsvReadOptions = {}): Promise<CsvSheet> {
   const { prefix, complete } = await readPrefix(filePath);
   const encoding = detectEncoding(prefix, complete);
   const text: Readable = pipeline(createReadStream(filePath), decoderFor(encoding), () => {
     // Errors surface through the iteration of `text`, which pipeline destroys with them.
   });
-  const iterator = readCsvRecords(text as AsyncIterable<string>);
+  const iterator = readCsvRecords(text as AsyncIterable<string>, options);
   const close = async () => {
     await iterator.return(undefined);
     text.destroy();
   };
-  let first: IteratorResult<CsvItem>;
+  let first: IteratorResult<CsvItem | CsvClaimedRecord>;
   try {
     first = await iterator.next();
   } catch (error) {
@@ -290,12 +323,16 @@ export async function openCsv(filePath: string): Promise<CsvSheet> {
     throw new FeedUnreadableError('文件中没有任何内容（只有空行），找不到表头；请确认导出是否成功，重新导出后再投递');
   }
   const head = first.value;
+  if ('claimed' in head) {
+    await close();
+    throw new Error('openCsv: options.claim must be set only after the header is read (OpenedFeed.rowsClaiming does so)');
+  }
   if ('error' in head) {
     await close();
     throw new FeedUnreadableError(`第一行（表头）无法拆分成列：${head.error}`);
   }
   let started = false;
-  const records: AsyncIterable<CsvItem> = {
+  const records: AsyncIterable<CsvItem | CsvClaimedRecord> = {
     [Symbol.asyncIterator]() {
       if (started) throw new Error('CSV records can be iterated only once');
       started = true;

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { KINDS_BY_AGENCY, agencyOfKind, type Agency, type FeedKind } from '../schemas/feeds.ts';
-import { openCsv, type CsvItem } from './csv-reader.ts';
+import { openCsv, type CsvClaimedRecord, type CsvItem, type CsvReadOptions } from './csv-reader.ts';
 import { readPrefix } from './encoding.ts';
 import { FeedUnreadableError } from './errors.ts';
 import { KIND_SPECS, cleanHeader, detectKind, matchHeader, rankKinds } from './headers.ts';
@@ -29,6 +29,13 @@ export interface RowProblem {
   reason: string;
 }
 
+/** A record taken by its exact text (OpenedFeed.rowsClaiming): not split into fields, `claimed` is what the claim returned. */
+export interface ClaimedRow<T> {
+  row: number;
+  rawText: string;
+  claimed: T;
+}
+
 export interface OpenedFeed {
   agency: Agency;
   kind: FeedKind;
@@ -41,8 +48,16 @@ export interface OpenedFeed {
   rawHeaders: string[];
   /** Headers of the columns that feed no canonical field; their cells go to SourceRow.extras. */
   unknownHeaders: string[];
-  /** Data records in file order; tell them apart with `'reason' in item`. Iterate once. */
+  /** Data records in file order; tell them apart with `'reason' in item`. Iterate once (this or rowsClaiming). */
   rows: AsyncIterable<SourceRow | RowProblem>;
+  /**
+   * The same records, except that each one `claim` takes by its exact text (returns a value other than
+   * undefined for) comes as a ClaimedRow without its fields being split or mapped: the cost of a line
+   * the caller already knows. Rows keep their numbers. Empty lines and records whose framing is broken
+   * (an unclosed quote) are never offered; claim only texts known to be records (a line of empty cells
+   * such as ",," is not one: it is skipped, unnumbered).
+   */
+  rowsClaiming<T>(claim: (rawText: string) => T | undefined): AsyncIterable<SourceRow | RowProblem | ClaimedRow<T>>;
   /** Releases the file when `rows` is not read to the end. */
   close(): Promise<void>;
 }
@@ -177,11 +192,13 @@ export async function openFeed(filePath: string, agency: Agency): Promise<Opened
 
   let encoding: string;
   let rawHeaders: string[];
-  let items: AsyncIterable<CsvItem | XlsxRecord>;
+  let items: AsyncIterable<CsvItem | CsvClaimedRecord | XlsxRecord>;
   let close: () => Promise<void>;
+  // The CSV reader consults the claim before splitting fields; a workbook's cells are read anyway.
+  const csvOptions: CsvReadOptions = {};
   if (format === 'csv') {
     checkTextContent(prefix, ext);
-    const sheet = await openCsv(filePath);
+    const sheet = await openCsv(filePath, csvOptions);
     ({ encoding, header: rawHeaders, records: items, close } = sheet);
   } else {
     const sheet = await openXlsx(filePath, prefix);
@@ -197,21 +214,29 @@ export async function openFeed(filePath: string, agency: Agency): Promise<Opened
   const plan = planColumns(kind, rawHeaders);
 
   let started = false;
-  const rows: AsyncIterable<SourceRow | RowProblem> = {
-    [Symbol.asyncIterator]() {
-      if (started) throw new Error('OpenedFeed.rows can be iterated only once');
-      started = true;
-      return (async function* () {
-        for await (const item of items) {
-          if ('error' in item) {
-            yield { row: item.row, rawText: item.rawText, reason: item.error };
-          } else {
-            yield toSourceRow(plan, item.row, item.rawText, item.cells);
+  function iterate<T>(claim: ((rawText: string) => T | undefined) | undefined): AsyncIterable<SourceRow | RowProblem | ClaimedRow<T>> {
+    return {
+      [Symbol.asyncIterator]() {
+        if (started) throw new Error('OpenedFeed.rows can be iterated only once');
+        started = true;
+        csvOptions.claim = claim;
+        return (async function* () {
+          for await (const item of items) {
+            if ('error' in item) {
+              yield { row: item.row, rawText: item.rawText, reason: item.error };
+            } else if ('claimed' in item) {
+              yield { row: item.row, rawText: item.rawText, claimed: item.claimed as T };
+            } else {
+              const claimed = format === 'xlsx' ? claim?.(item.rawText) : undefined;
+              if (claimed !== undefined) yield { row: item.row, rawText: item.rawText, claimed };
+              else yield toSourceRow(plan, item.row, item.rawText, item.cells);
+            }
           }
-        }
-      })();
-    },
-  };
+        })();
+      },
+    };
+  }
+  const rows = iterate<never>(undefined) as AsyncIterable<SourceRow | RowProblem>;
   return {
     agency,
     kind,
@@ -221,6 +246,7 @@ export async function openFeed(filePath: string, agency: Agency): Promise<Opened
     rawHeaders,
     unknownHeaders: plan.unknownHeaders,
     rows,
+    rowsClaiming: (claim) => iterate(claim),
     close,
   };
 }

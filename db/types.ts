@@ -63,6 +63,8 @@ export interface StagingRecordTable {
   kind: string;
   row: number;
   row_hash: string;
+  /** Hash of the row's exact text (see pipelines/ingest/staged-rows.ts rawTextHash); null before migration 009. */
+  raw_hash: ColumnType<string | null, string | null | undefined, string | null>;
   fields: Json;
   extras: Json | null;
 }

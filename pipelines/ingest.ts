@@ -41,6 +41,8 @@ interface Counts {
    * already holds their content, not staged again (pipelines/ingest/carry.ts).
    */
   rows_unchanged: number;
+  /** Of rows_unchanged, rows recognised by their exact text in a file laid out as the previous one, not read into fields again. */
+  rows_known_by_text: number;
 }
 
 /** Reads every new file of the inbox into staging: one row per source record, rejects kept with a reason. */
@@ -60,6 +62,7 @@ export async function ingest(ctx: StageContext, options: IngestOptions): Promise
     rows_staged: 0,
     rows_rejected: 0,
     rows_unchanged: 0,
+    rows_known_by_text: 0,
   };
   const hashLimit = pLimit(HASH_AHEAD);
   const hashes = new Map<InboxFile, Promise<string>>();
@@ -97,6 +100,7 @@ export async function ingest(ctx: StageContext, options: IngestOptions): Promise
       counts.rows_staged += result.rows;
       counts.rows_rejected += result.rejects;
       counts.rows_unchanged += result.rowsUnchanged;
+      counts.rows_known_by_text += result.knownByText;
       if (options.archive !== false) archiveFile(options.inbox, file, ctx.runId);
     }
   };
@@ -118,7 +122,7 @@ function agencyConcurrency(database: Database, requested: number | undefined): n
   return Math.max(1, Math.min(requested ?? 2, poolSize - 1));
 }
 
-type LoadResult = { quarantined: true; reason: string } | { quarantined: false; rows: number; rejects: number; rowsUnchanged: number };
+type LoadResult = { quarantined: true; reason: string } | { quarantined: false; rows: number; rejects: number; rowsUnchanged: number; knownByText: number };
 
 async function loadFile(ctx: StageContext, file: InboxFile, hash: string, options: IngestOptions): Promise<LoadResult> {
   const target: FileToLoad = {
@@ -173,10 +177,11 @@ async function loadFile(ctx: StageContext, file: InboxFile, hash: string, option
       rows: loaded.rows,
       rejected: loaded.rejects,
       unchanged: loaded.rowsUnchanged,
+      known_by_text: loaded.knownByText,
       previous_file_id: loaded.previousFileId,
       rows_per_second: seconds > 0 ? Math.round((loaded.rows + loaded.rejects) / seconds) : null,
     },
     'file loaded',
   );
-  return { quarantined: false, rows: loaded.rows, rejects: loaded.rejects, rowsUnchanged: loaded.rowsUnchanged };
+  return { quarantined: false, rows: loaded.rows, rejects: loaded.rejects, rowsUnchanged: loaded.rowsUnchanged, knownByText: loaded.knownByText };
 }

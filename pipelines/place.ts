@@ -103,7 +103,7 @@ export function communitySettler(gazetteer: Gazetteer): (text: string, street: s
 /** Which records, and which of them current, a placement was made from. */
 function basisOf(records: readonly PlaceRecord[]): string {
   const key = records.map((r) => `${r.record_id}:${r.is_current ? 1 : 0}`).sort().join(',');
-  return crypto.createHash('sha1').update(key).digest('hex').slice(0, 12);
+  return crypto.hash('sha1', key, 'hex').slice(0, 12);
 }
 
 /** Methods the first pass settles for good: such a placement never depended on the road gazetteer or rules. */

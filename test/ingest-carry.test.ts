@@ -55,7 +55,8 @@ describe.each(engines())('re-delivered rows are carried, not staged again, on %s
     write(inbox, 'market', 'market-20260201.csv', csv(b));
     const counts = await ingest(await newRun(database), { inbox, archive: false });
     // 296 untouched rows and two of the three copies of row 1 are carried; the third copy has no record left to carry to.
-    expect(counts).toMatchObject({ files_loaded: 2, rows_staged: 301 + 303, rows_unchanged: 298 });
+    // B is laid out as A: the 296 are recognised by their text; row 1's content, which A held twice, is read and matched by content.
+    expect(counts).toMatchObject({ files_loaded: 2, rows_staged: 301 + 303, rows_unchanged: 298, rows_known_by_text: 296 });
 
     const files = await database.db.selectFrom('staging.file').select(['id', 'file_name', 'row_count']).orderBy('id').execute();
     const [fa, fb] = [files[0]!, files[1]!];
@@ -87,7 +88,8 @@ describe.each(engines())('re-delivered rows are carried, not staged again, on %s
     const inbox2 = tempDir();
     write(inbox2, 'market', 'market-20260301.csv', csv(b.map((l, k) => (k === 38 ? line(40, true) : l))));
     const again = await ingest(await newRun(database), { inbox: inbox2, archive: false, method: 'insert' });
-    expect(again).toMatchObject({ files_loaded: 1, rows_staged: 303, rows_unchanged: 302 });
+    // What B carried keeps its line's hash, so C knows those lines too: all but the changed one and row 1's three copies.
+    expect(again).toMatchObject({ files_loaded: 1, rows_staged: 303, rows_unchanged: 302, rows_known_by_text: 299 });
     const fc = (await database.db.selectFrom('staging.file').select('id').where('file_name', '=', 'market-20260301.csv').executeTakeFirstOrThrow()).id;
     expect(await database.db.selectFrom('staging.record').select('row').where('file_id', '=', fc).execute()).toEqual([{ row: 39 }]);
     const { rows } = await sql<{ file_name: string; n: string }>`
@@ -97,6 +99,48 @@ describe.each(engines())('re-delivered rows are carried, not staged again, on %s
       ['market-20260101.csv', 297],
       ['market-20260201.csv', 5],
     ]);
+  });
+
+  it('a register laid out differently is matched by content; the next one in the same layout is known by its lines again', async () => {
+    // The same register with its columns in another order: no line's text is the same, every row's content is.
+    const a = Array.from({ length: 200 }, (_, k) => line(k + 1));
+    const reorder = (l: string) => {
+      const [code, name, address, scope] = l.match(/("[^"]*"|[^,]+)/g)!;
+      return [name, address, code, scope].join(',');
+    };
+    const header2 = '企业名称,住所,统一社会信用代码,经营范围';
+    const b = a.map(reorder);
+    const c = b.map((l, k) => (k === 7 ? reorder(line(8, true)) : l));
+    const inbox = tempDir();
+    write(inbox, 'market', 'market-20270101.csv', csv(a));
+    write(inbox, 'market', 'market-20270201.csv', `${[header2, ...b].join('\r\n')}\r\n`);
+    write(inbox, 'market', 'market-20270301.csv', `${[header2, ...c].join('\r\n')}\r\n`);
+    // A database of its own: in the shared one, A would follow the market files of the test above.
+    const database = await freshDatabase(engine);
+    try {
+      const counts = await ingest(await newRun(database), { inbox, archive: false });
+      expect(counts).toMatchObject({ files_loaded: 3, rows_unchanged: 200 + 199, rows_known_by_text: 199 });
+      const ids = await database.db.selectFrom('staging.file').select(['id', 'file_name']).where('file_name', 'like', 'market-2027%').orderBy('file_name').execute();
+      const [fa, fb, fc] = ids.map((f) => f.id);
+      // B's rows point at A's records; C's at the same records, through B's carried rows.
+      const pointsAt = async (fileId: number) =>
+        (await database.db.selectFrom('staging.carried').select(['row', 'record_id', 'raw_hash']).where('file_id', '=', fileId).orderBy('row').execute());
+      const carriedB = await pointsAt(fb!);
+      const carriedC = await pointsAt(fc!);
+      expect(carriedB).toHaveLength(200);
+      expect(carriedC).toHaveLength(199);
+      const recordsA = new Map((await database.db.selectFrom('staging.record').select(['id', 'row']).where('file_id', '=', fa!).execute()).map((r) => [r.row, r.id]));
+      for (const r of carriedB) expect(r.record_id).toBe(recordsA.get(r.row));
+      for (const r of carriedC) expect(r.record_id).toBe(recordsA.get(r.row));
+      // Every row keeps the hash of its own line, whichever way it was recognised.
+      expect(carriedC.find((r) => r.row === 1)!.raw_hash).toBe(carriedB.find((r) => r.row === 1)!.raw_hash);
+      expect(carriedB.find((r) => r.row === 1)!.raw_hash).not.toBe(
+        (await database.db.selectFrom('staging.record').select('raw_hash').where('file_id', '=', fa!).where('row', '=', 1).executeTakeFirstOrThrow()).raw_hash,
+      );
+      expect(await database.db.selectFrom('staging.record').select(['row', 'raw_hash']).where('file_id', '=', fc!).execute()).toEqual([{ row: 8, raw_hash: expect.stringMatching(/^[0-9a-f]{40}$/) }]);
+    } finally {
+      await database.dispose();
+    }
   });
 
   it('carries nothing for the labour bureau\'s own lists: each of their files is read whole', async () => {

@@ -7,6 +7,7 @@ import * as pulls from './005-pulls.ts';
 import * as web from './006-web.ts';
 import * as carriedRows from './007-carried-rows.ts';
 import * as roadPoints from './008-road-points.ts';
+import * as rawHash from './009-raw-hash.ts';
 
 // Migrations are imported, not read from a folder at run time, so the same list runs under tsx and
 // vitest (kysely's folder provider imports .ts files outside both). Add a file, then a line here.
@@ -19,4 +20,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '006-web': web,
   '007-carried-rows': carriedRows,
   '008-road-points': roadPoints,
+  '009-raw-hash': rawHash,
 };

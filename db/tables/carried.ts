@@ -9,6 +9,8 @@ export interface CarriedTable {
   row: number;
   /** The staging record that first delivered this content (its file and row are the lineage). */
   record_id: ColumnType<string, string | number, string | number>;
+  /** Hash of the row's exact text in this file; null for rows carried before migration 009. */
+  raw_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CarriedTables {

@@ -1,6 +1,6 @@
 import type { Database } from '../../db/connect.ts';
 import type { OpenedFeed } from '../../connectors/feed.ts';
-import { prepareCarry } from './carry.ts';
+import { prepareCarry, type CarriedRow } from './carry.ts';
 import { recordSnapshotDelta, type SnapshotDelta } from './snapshot-delta.ts';
 import { stageItem, type StagedRecord, type StagedReject } from './staged-rows.ts';
 import { withForeignKeysCheckedBySet } from '../../db/foreign-keys-by-set.ts';
@@ -29,11 +29,15 @@ export interface LoadedFeed extends SnapshotDelta {
   fileId: number;
   rows: number;
   rejects: number;
+  /** Unchanged rows recognised by their text alone (carry.ts claimLine). */
+  knownByText: number;
 }
 
 interface Batch {
   records: StagedRecord[];
   rejects: StagedReject[];
+  /** Rows the carry took: re-delivered unchanged, some recognised by their text without being read. */
+  carried: CarriedRow[];
 }
 
 /**
@@ -76,12 +80,12 @@ export async function loadFeed(database: Database, feed: OpenedFeed, file: FileT
     const scope = { id: inserted!.id, agency: file.agency, kind: feed.kind };
     // A file's rows carry its id: their foreign keys are checked by set when the file is in (see db/foreign-keys-by-set.ts).
     const ofFile = (table: string) => ({ table, where: 't.file_id = $1', parameters: [scope.id] });
-    const { rows, rejects, delta } = await withForeignKeysCheckedBySet(conn, ['staging.record', 'staging.reject', 'staging.carried', 'staging.snapshot_delta'].map(ofFile), async () => {
-      const carry = await prepareCarry(db, conn, { id: scope.id, kind: feed.kind, snapshotDate: file.snapshotDate });
+    const { rows, rejects, delta, knownByText } = await withForeignKeysCheckedBySet(conn, ['staging.record', 'staging.reject', 'staging.carried', 'staging.snapshot_delta'].map(ofFile), async () => {
+      const carry = await prepareCarry(db, conn, { id: scope.id, kind: feed.kind, snapshotDate: file.snapshotDate, headers: feed.headers });
       let rows = 0;
       let rejects = 0;
       const write = async (batch: Batch) => {
-        await writeRecords(db, conn, options.method, scope, batch.records, carry);
+        await writeRecords(db, conn, options.method, scope, batch.records, batch.carried);
         await writeRejects(db, conn, options.method, scope.id, batch.rejects);
         options.onProgress?.({ file: file.fileName, rows: rows + rejects });
       };
@@ -91,20 +95,29 @@ export async function loadFeed(database: Database, feed: OpenedFeed, file: FileT
         writing.catch(() => {});
       };
 
-      let batch: Batch = { records: [], rejects: [] };
-      for await (const item of feed.rows) {
-        const staged = stageItem(feed.kind, item);
-        if ('record' in staged) {
-          batch.records.push(staged.record);
+      let batch: Batch = { records: [], rejects: [], carried: [] };
+      // A re-delivered register in the previous snapshot's layout: its unchanged lines are known by their text.
+      const items = carry.claimsLines ? feed.rowsClaiming((text) => carry.claimLine(text)) : feed.rows;
+      for await (const item of items) {
+        if ('claimed' in item) {
+          batch.carried.push({ row: item.row, ...item.claimed });
           rows++;
         } else {
-          batch.rejects.push(staged.reject);
-          rejects++;
+          const staged = stageItem(feed.kind, item);
+          if ('record' in staged) {
+            const carried = carry.take(staged.record);
+            if (carried) batch.carried.push(carried);
+            else batch.records.push(staged.record);
+            rows++;
+          } else {
+            batch.rejects.push(staged.reject);
+            rejects++;
+          }
         }
-        if (batch.records.length + batch.rejects.length >= options.batchRows) {
+        if (batch.records.length + batch.rejects.length + batch.carried.length >= options.batchRows) {
           await writing;
           submit(batch);
-          batch = { records: [], rejects: [] };
+          batch = { records: [], rejects: [], carried: [] };
         }
       }
       submit(batch);
@@ -112,10 +125,10 @@ export async function loadFeed(database: Database, feed: OpenedFeed, file: FileT
 
       await conn.run(db.updateTable('staging.file').set({ row_count: rows, reject_count: rejects }).where('id', '=', scope.id).compile());
       const delta = await recordSnapshotDelta(db, conn, { id: scope.id, kind: feed.kind }, carry);
-      return { rows, rejects, delta };
+      return { rows, rejects, delta, knownByText: carry.claimedLines };
     });
     await conn.commit();
-    return { fileId: scope.id, rows, rejects, ...delta };
+    return { fileId: scope.id, rows, rejects, knownByText, ...delta };
   } catch (err) {
     // A write may still be running on the connection: let it end before rolling back.
     await writing.catch(() => {});

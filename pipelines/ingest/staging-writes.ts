@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/types.ts';
-import { writeCarried, type Carry } from './carry.ts';
+import { writeCarried, type CarriedRow } from './carry.ts';
 import { copyLine } from './copy-text.ts';
 import type { StagedRecord, StagedReject } from './staged-rows.ts';
 import type { StagingConnection } from './staging-connection.ts';
@@ -17,27 +17,22 @@ export interface FileScope {
   kind: string;
 }
 
-const RECORD_COLUMNS = ['file_id', 'agency', 'kind', 'row', 'row_hash', 'fields', 'extras'] as const;
+const RECORD_COLUMNS = ['file_id', 'agency', 'kind', 'row', 'row_hash', 'raw_hash', 'fields', 'extras'] as const;
 const REJECT_COLUMNS = ['file_id', 'row', 'raw_text', 'reason'] as const;
-// 7 parameters a record: 1,000 rows stay far below PostgreSQL's 65,535 bind parameters.
+// 8 parameters a record: 1,000 rows stay far below PostgreSQL's 65,535 bind parameters.
 const INSERT_ROWS = 1000;
 
-/** Writes a batch of records; given the file's carry, the rows it re-delivers unchanged go to staging.carried instead. */
-export async function writeRecords(db: Kysely<DB>, conn: StagingConnection, method: LoadMethod, file: FileScope, batch: readonly StagedRecord[], carry?: Carry): Promise<void> {
-  let records = batch;
-  if (carry) {
-    const split = carry.split(batch);
-    await writeCarried(db, conn, method, file, split.carried);
-    records = split.fresh;
-  }
+/** Writes a batch of records, and the rows the file's carry took instead (carry.ts) to staging.carried. */
+export async function writeRecords(db: Kysely<DB>, conn: StagingConnection, method: LoadMethod, file: FileScope, records: readonly StagedRecord[], carried: readonly CarriedRow[] = []): Promise<void> {
+  await writeCarried(db, conn, method, file, carried);
   if (records.length === 0) return;
   if (method === 'copy') {
-    const lines = records.map((r) => copyLine([file.id, file.agency, file.kind, r.row, r.rowHash, r.fields, r.extras]));
+    const lines = records.map((r) => copyLine([file.id, file.agency, file.kind, r.row, r.rowHash, r.rawHash, r.fields, r.extras]));
     await conn.copy('staging.record', RECORD_COLUMNS, lines);
     return;
   }
   for (let i = 0; i < records.length; i += INSERT_ROWS) {
-    const values = records.slice(i, i + INSERT_ROWS).map((r) => ({ file_id: file.id, agency: file.agency, kind: file.kind, row: r.row, row_hash: r.rowHash, fields: r.fields, extras: r.extras }));
+    const values = records.slice(i, i + INSERT_ROWS).map((r) => ({ file_id: file.id, agency: file.agency, kind: file.kind, row: r.row, row_hash: r.rowHash, raw_hash: r.rawHash, fields: r.fields, extras: r.extras }));
     await conn.run(db.insertInto('staging.record').values(values).compile());
   }
 }
