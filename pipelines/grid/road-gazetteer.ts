@@ -147,17 +147,19 @@ function calibrate(gaz: RoadGazetteer): void {
         othersKnown += knownOf(stretches, 0, stretches.length);
       }
       // Each unit's first and last point in the list: the window its absence can change.
-      const span = new Map<string, { first: number; last: number }>();
+      const span = new Map<string, { first: number; last: number; stretches: Set<number> }>();
       list.forEach((p, i) => {
         const s = span.get(p.unitId);
-        if (s) s.last = i;
-        else span.set(p.unitId, { first: i, last: i });
+        if (s) {
+          s.last = i;
+          s.stretches.add(full.stretchAt[i]!);
+        } else span.set(p.unitId, { first: i, last: i, stretches: new Set([full.stretchAt[i]!]) });
       });
-      for (const [unitId, { first, last }] of span) {
+      for (const [unitId, { first, last, stretches }] of span) {
         const p = list[first]!;
         const a = Math.max(0, full.stretchAt[first]! - 1);
         const b = Math.min(full.stretches.length - 1, full.stretchAt[last]! + 1);
-        const rebuilt = stretchesOf(list.slice(full.startOf[a], full.endOf[b]! + 1), unitId);
+        const rebuilt = stretchesWithout(list, full, a, b, unitId, stretches);
         const own: Segment[] = [
           { stretches: full.stretches, lo: 0, hi: a },
           { stretches: rebuilt, lo: 0, hi: rebuilt.length },
@@ -190,6 +192,43 @@ function framedStretches(list: readonly RoadPoint[]): { stretches: Stretch[]; st
     endOf[k] = i;
   });
   return { stretches, stretchAt, startOf, endOf, known: knownOf(stretches, 0, stretches.length) };
+}
+
+/**
+ * stretchesOf(list, unitId) for the points of stretches a..b, from the stretches themselves: a stretch the
+ * unit is not in stays as it is; one it is in loses the unit's points at its ends (and one unit); one made
+ * only of its points goes, and the stretches either side of it join when they are of one community (their
+ * units then counted again, the only case that reads every point). Stretches a and b must hold none of
+ * the unit's points unless they are the list's first or last.
+ */
+function stretchesWithout(list: readonly RoadPoint[], full: { stretches: Stretch[]; startOf: number[]; endOf: number[] }, a: number, b: number, unitId: string, own: ReadonlySet<number>): Stretch[] {
+  const out: Stretch[] = [];
+  // The first original stretch each output stretch starts from, to count a joined stretch's units.
+  const startedAt: number[] = [];
+  for (let k = a; k <= b; k++) {
+    const s = full.stretches[k]!;
+    let piece: Stretch;
+    if (!own.has(k)) piece = { ...s };
+    else {
+      let lo = full.startOf[k]!;
+      let hi = full.endOf[k]!;
+      while (lo <= hi && list[lo]!.unitId === unitId) lo++;
+      while (hi >= lo && list[hi]!.unitId === unitId) hi--;
+      if (lo > hi) continue;
+      piece = { community: s.community, from: list[lo]!.number, to: list[hi]!.number, units: s.units - 1 };
+    }
+    const last = out[out.length - 1];
+    if (last && last.community === piece.community) {
+      last.to = piece.to;
+      const units = new Set<string>();
+      for (let i = full.startOf[startedAt[startedAt.length - 1]!]!; i <= full.endOf[k]!; i++) if (list[i]!.unitId !== unitId) units.add(list[i]!.unitId);
+      last.units = units.size;
+    } else {
+      out.push(piece);
+      startedAt.push(k);
+    }
+  }
+  return out;
 }
 
 function knownOf(stretches: readonly Stretch[], lo: number, hi: number): number {
