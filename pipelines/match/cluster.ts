@@ -40,8 +40,13 @@ export interface ClusterOutcome {
   accepted: ClusterLink[];
 }
 
-interface ComponentState {
-  partners: { other: number; kind: ConstraintKind }[];
+interface Partner {
+  other: number;
+  kind: ConstraintKind;
+}
+
+/** A component's valid codes and files: what a fuzzy link may not join across. */
+interface CodeState {
   uscc: string[];
   org: string[];
   reg: string[];
@@ -59,55 +64,50 @@ export function orderLinks(links: ClusterLink[]): ClusterLink[] {
   return byTier.flat();
 }
 
-/** `links` must already be in the order of trust (see orderLinks). */
+/**
+ * `links` must already be in the order of trust (see orderLinks). Codes and files matter only to fuzzy
+ * links, which come last: they are gathered once, when the first fuzzy link comes, and only for the
+ * components fuzzy links touch, rather than kept up to date through every key and repeat union.
+ */
 export function clusterRecords(records: readonly MatchRecord[], links: readonly ClusterLink[], constraints: readonly Constraint[]): ClusterOutcome {
   const uf = new UnionFind(records.length);
-  const state = new Map<number, ComponentState>();
-  const stateOf = (root: number): ComponentState => {
-    let s = state.get(root);
-    if (!s) {
-      const r = records[root]!;
-      s = {
-        partners: [],
-        uscc: r.usccValid && r.uscc ? [r.uscc] : [],
-        org: r.orgCodeValid && r.orgCode ? [r.orgCode] : [],
-        reg: r.regNoValid && r.regNo ? [r.regNo] : [],
-        files: [r.fileId],
-      };
-      state.set(root, s);
-    }
-    return s;
+  // Constraints by component root: few components have any.
+  const partners = new Map<number, Partner[]>();
+  const addPartner = (root: number, p: Partner) => {
+    const list = partners.get(root);
+    if (list) list.push(p);
+    else partners.set(root, [p]);
   };
   for (const c of constraints) {
-    stateOf(uf.find(c.a)).partners.push({ other: c.b, kind: c.kind });
-    stateOf(uf.find(c.b)).partners.push({ other: c.a, kind: c.kind });
+    addPartner(uf.find(c.a), { other: c.b, kind: c.kind });
+    addPartner(uf.find(c.b), { other: c.a, kind: c.kind });
   }
+  let codes: Map<number, CodeState> | null = null;
 
   const conflict = (ra: number, rb: number, tier: LinkTier): Rejection | null => {
-    const sa = stateOf(ra);
-    const sb = stateOf(rb);
-    const [small, otherRoot] = sa.partners.length <= sb.partners.length ? [sa, rb] : [sb, ra];
-    for (const p of small.partners) {
+    const pa = partners.get(ra) ?? [];
+    const pb = partners.get(rb) ?? [];
+    const [small, otherRoot] = pa.length <= pb.length ? [pa, rb] : [pb, ra];
+    for (const p of small) {
       if (uf.find(p.other) !== otherRoot) continue;
       if (p.kind === 'steward') return 'steward_different';
       if (tier !== 'steward') return 'branch_parent';
     }
     if (tier === 'fuzzy') {
+      const sa = codes!.get(ra)!;
+      const sb = codes!.get(rb)!;
       if (disjointNonEmpty(sa.uscc, sb.uscc) || disjointNonEmpty(sa.org, sb.org) || disjointNonEmpty(sa.reg, sb.reg)) return 'different_codes';
       if (sa.files.some((f) => sb.files.includes(f))) return 'same_file';
     }
     return null;
   };
 
-  const merge = (into: ComponentState, from: ComponentState) => {
-    for (const p of from.partners) into.partners.push(p);
-    for (const k of ['uscc', 'org', 'reg'] as const) for (const v of from[k]) if (!into[k].includes(v)) into[k].push(v);
-    for (const f of from.files) if (!into.files.includes(f)) into.files.push(f);
-  };
-
   const rejected: ClusterOutcome['rejected'] = [];
   const accepted: ClusterLink[] = [];
-  for (const link of links) {
+  for (let n = 0; n < links.length; n++) {
+    const link = links[n]!;
+    if (link.tier === 'fuzzy' && codes === null) codes = gatherCodes(records, uf, links, n);
+    else if (link.tier !== 'fuzzy' && codes !== null) throw new Error('clusterRecords: links must be in the order of trust (orderLinks): a fuzzy link came before a stronger one');
     const ra = uf.find(link.a);
     const rb = uf.find(link.b);
     if (ra === rb) continue;
@@ -116,14 +116,43 @@ export function clusterRecords(records: readonly MatchRecord[], links: readonly 
       rejected.push({ link, reason: why });
       continue;
     }
-    const sa = stateOf(ra);
-    const sb = stateOf(rb);
     uf.union(ra, rb);
     const root = uf.find(ra);
-    const [into, from] = root === ra ? [sa, sb] : [sb, sa];
-    merge(into, from);
-    state.delete(root === ra ? rb : ra);
+    const gone = root === ra ? rb : ra;
+    const moving = partners.get(gone);
+    if (moving) {
+      for (const p of moving) addPartner(root, p);
+      partners.delete(gone);
+    }
+    if (codes) {
+      const into = codes.get(root)!;
+      const from = codes.get(gone)!;
+      for (const k of ['uscc', 'org', 'reg'] as const) for (const v of from[k]) if (!into[k].includes(v)) into[k].push(v);
+      for (const f of from.files) if (!into.files.includes(f)) into.files.push(f);
+      codes.delete(gone);
+    }
     accepted.push(link);
   }
   return { uf, rejected, accepted };
+}
+
+/** Codes and files of every component that a link from `from` on touches, from their members' records. */
+function gatherCodes(records: readonly MatchRecord[], uf: UnionFind, links: readonly ClusterLink[], from: number): Map<number, CodeState> {
+  const codes = new Map<number, CodeState>();
+  for (let n = from; n < links.length; n++) {
+    for (const end of [links[n]!.a, links[n]!.b]) {
+      const root = uf.find(end);
+      if (!codes.has(root)) codes.set(root, { uscc: [], org: [], reg: [], files: [] });
+    }
+  }
+  for (let i = 0; i < records.length; i++) {
+    const s = codes.get(uf.find(i));
+    if (!s) continue;
+    const r = records[i]!;
+    if (r.usccValid && r.uscc && !s.uscc.includes(r.uscc)) s.uscc.push(r.uscc);
+    if (r.orgCodeValid && r.orgCode && !s.org.includes(r.orgCode)) s.org.push(r.orgCode);
+    if (r.regNoValid && r.regNo && !s.reg.includes(r.regNo)) s.reg.push(r.regNo);
+    if (!s.files.includes(r.fileId)) s.files.push(r.fileId);
+  }
+  return codes;
 }

@@ -28,15 +28,20 @@ export function recordKeys(r: KeyedRecord): [KeyRule, string][] {
  * enough for union–find and keeps the number of stored links linear in the records.
  */
 export function keyLinks(records: KeyedRecord[]): { a: number; b: number; rule: KeyRule; key: string }[] {
-  const first = new Map<string, number>();
+  // One map per rule, and no key array per record: this runs over every record of the register.
+  const first: Record<KeyRule, Map<string, number>> = { uscc: new Map(), org_code: new Map(), reg_no: new Map() };
   const links: { a: number; b: number; rule: KeyRule; key: string }[] = [];
-  records.forEach((r, i) => {
-    for (const [rule, key] of recordKeys(r)) {
-      const k = `${rule}:${key}`;
-      const head = first.get(k);
-      if (head === undefined) first.set(k, i);
-      else links.push({ a: head, b: i, rule, key });
-    }
-  });
+  const see = (rule: KeyRule, key: string, i: number) => {
+    const head = first[rule].get(key);
+    if (head === undefined) first[rule].set(key, i);
+    else links.push({ a: head, b: i, rule, key });
+  };
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    // The order of recordKeys.
+    if (r.usccValid && r.uscc) see('uscc', r.uscc, i);
+    if (r.orgCodeValid && r.orgCode) see('org_code', r.orgCode, i);
+    if (r.regNoValid && r.regNo) see('reg_no', r.regNo, i);
+  }
   return links;
 }

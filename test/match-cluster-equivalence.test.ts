@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { clusterRecords, orderLinks, type ClusterLink, type Constraint, type LinkTier, type Rejection } from '../pipelines/match/cluster.ts';
+import type { MatchRecord } from '../pipelines/match/match-record.ts';
+import { UnionFind } from '../pipelines/match/union-find.ts';
+import { uscc } from './match-inbox.ts';
+import { rec } from './match-records.ts';
+
+/**
+ * Clustering as first written: every component's codes, files and constraint partners kept up to date
+ * through every union of every tier. Slower, plainly right; clusterRecords must agree with it.
+ */
+function plainCluster(records: readonly MatchRecord[], links: readonly ClusterLink[], constraints: readonly Constraint[]) {
+  interface State { partners: { other: number; kind: string }[]; uscc: string[]; org: string[]; reg: string[]; files: number[] }
+  const uf = new UnionFind(records.length);
+  const state = new Map<number, State>();
+  const stateOf = (root: number): State => {
+    let s = state.get(root);
+    if (!s) {
+      const r = records[root]!;
+      s = { partners: [], uscc: r.usccValid && r.uscc ? [r.uscc] : [], org: r.orgCodeValid && r.orgCode ? [r.orgCode] : [], reg: r.regNoValid && r.regNo ? [r.regNo] : [], files: [r.fileId] };
+      state.set(root, s);
+    }
+    return s;
+  };
+  for (const c of constraints) {
+    stateOf(uf.find(c.a)).partners.push({ other: c.b, kind: c.kind });
+    stateOf(uf.find(c.b)).partners.push({ other: c.a, kind: c.kind });
+  }
+  const disjoint = (x: string[], y: string[]) => x.length > 0 && y.length > 0 && !x.some((v) => y.includes(v));
+  const conflict = (ra: number, rb: number, tier: LinkTier): Rejection | null => {
+    const sa = stateOf(ra);
+    const sb = stateOf(rb);
+    const [small, otherRoot] = sa.partners.length <= sb.partners.length ? [sa, rb] : [sb, ra];
+    for (const p of small.partners) {
+      if (uf.find(p.other) !== otherRoot) continue;
+      if (p.kind === 'steward') return 'steward_different';
+      if (tier !== 'steward') return 'branch_parent';
+    }
+    if (tier === 'fuzzy') {
+      if (disjoint(sa.uscc, sb.uscc) || disjoint(sa.org, sb.org) || disjoint(sa.reg, sb.reg)) return 'different_codes';
+      if (sa.files.some((f) => sb.files.includes(f))) return 'same_file';
+    }
+    return null;
+  };
+  const rejected: { link: ClusterLink; reason: Rejection }[] = [];
+  const accepted: ClusterLink[] = [];
+  for (const link of links) {
+    const ra = uf.find(link.a);
+    const rb = uf.find(link.b);
+    if (ra === rb) continue;
+    const why = conflict(ra, rb, link.tier);
+    if (why) {
+      rejected.push({ link, reason: why });
+      continue;
+    }
+    const sa = stateOf(ra);
+    const sb = stateOf(rb);
+    uf.union(ra, rb);
+    const root = uf.find(ra);
+    const [into, from] = root === ra ? [sa, sb] : [sb, sa];
+    for (const p of from.partners) into.partners.push(p);
+    for (const k of ['uscc', 'org', 'reg'] as const) for (const v of from[k]) if (!into[k].includes(v)) into[k].push(v);
+    for (const f of from.files) if (!into.files.includes(f)) into.files.push(f);
+    state.delete(root === ra ? rb : ra);
+    accepted.push(link);
+  }
+  return { uf, rejected, accepted };
+}
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('clustering keeps codes and files only for what fuzzy links touch', () => {
+  it('gives the plain version\'s clusters, rejections and accepted links on generated records, links and constraints', () => {
+    const tiers: LinkTier[] = ['steward', 'repeat', 'key', 'fuzzy', 'fuzzy', 'fuzzy'];
+    let rejections = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const r = rng(seed);
+      const n = 20 + Math.floor(r() * 60);
+      const records = Array.from({ length: n }, (_, i) => rec({ name: `单位${i % 7}`, uscc: r() < 0.4 ? uscc(1 + Math.floor(r() * 6)) : null, fileId: 1 + Math.floor(r() * 5) }));
+      const links: ClusterLink[] = Array.from({ length: Math.floor(n * 1.5) }, () => {
+        const tier = tiers[Math.floor(r() * tiers.length)]!;
+        const link: ClusterLink = { a: Math.floor(r() * n), b: Math.floor(r() * n), tier };
+        if (tier === 'fuzzy') link.score = Math.round(r() * 40);
+        return link;
+      });
+      const constraints: Constraint[] = Array.from({ length: Math.floor(r() * 6) }, () => ({ a: Math.floor(r() * n), b: Math.floor(r() * n), kind: r() < 0.5 ? 'steward' : 'branch' }));
+      const ordered = orderLinks(links);
+      const plain = plainCluster(records, ordered, constraints);
+      const fast = clusterRecords(records, ordered, constraints);
+      expect([...fast.uf.groups().values()], `seed ${seed}`).toEqual([...plain.uf.groups().values()]);
+      expect(fast.rejected, `seed ${seed}`).toEqual(plain.rejected);
+      expect(fast.accepted, `seed ${seed}`).toEqual(plain.accepted);
+      rejections += plain.rejected.length;
+    }
+    expect(rejections).toBeGreaterThan(80);
+  });
+
+  it('refuses links out of the order of trust rather than cluster them wrongly', () => {
+    const records = [rec({ name: '甲', fileId: 1 }), rec({ name: '甲', fileId: 2 }), rec({ name: '甲', fileId: 3 })];
+    expect(() => clusterRecords(records, [{ a: 0, b: 1, tier: 'fuzzy', score: 30 }, { a: 1, b: 2, tier: 'key' }], [])).toThrow(/order of trust/);
+  });
+});
