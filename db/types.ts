@@ -9,6 +9,7 @@ import type { WebTables } from './tables/web.ts';
 import type { PullTables } from './tables/pulls.ts';
 import type { CarriedTables } from './tables/carried.ts';
 import type { RoadPointTables } from './tables/road-points.ts';
+import type { ListLinkTables } from './tables/list-links.ts';
 
 type Json = unknown;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -248,7 +249,7 @@ export interface ReportTable {
 }
 
 // Feature areas keep their tables' types in db/tables/, beside the migration that creates them.
-export interface DB extends MatchingTables, GridRuleTables, OperationsTables, PullTables, WebTables, CarriedTables, RoadPointTables {
+export interface DB extends MatchingTables, GridRuleTables, OperationsTables, PullTables, WebTables, CarriedTables, RoadPointTables, ListLinkTables {
   'runs.run': RunTable;
   'runs.stage': StageTable;
   'staging.file': FileTable;

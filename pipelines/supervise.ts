@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
-import { findUnit, loadUnitLookup, type LinkedBy, type UnitLookup } from './inspection/unit-lookup.ts';
+import { linkLists, placementChangeMark, type Placed } from './inspection/list-links.ts';
 import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
 import { latestFiles } from './snapshots.ts';
 import { copyLine, type CopyValue } from './ingest/copy-text.ts';
@@ -10,68 +10,6 @@ import type { StageContext, StageCounts } from './stage.ts';
 
 export const REASONS = ['new', 'unsupervised', 'arrears', 'complaints', 'credit'] as const;
 export type Reason = (typeof REASONS)[number];
-
-
-type ListTable = 'inspection.supervised' | 'inspection.complaint' | 'inspection.arrears' | 'inspection.credit';
-const LIST_KINDS: Record<ListTable, string> = {
-  'inspection.supervised': 'labour.supervised',
-  'inspection.complaint': 'labour.complaints',
-  'inspection.arrears': 'labour.arrears',
-  'inspection.credit': 'labour.credit',
-};
-
-interface Placed {
-  grid_l1: string | null;
-  grid_l2: string | null;
-  method: string;
-}
-
-/**
- * Ties the current labour lists to units (every run: units merge and split, so yesterday's link may be
- * stale). Rows of older list files are not current and are left as they are.
- */
-async function linkLists(ctx: StageContext, lookup: UnitLookup, placements: Map<string, Placed>): Promise<{ linked: Record<string, number>; unlinked: number; currentFiles: Map<string, number> }> {
-  const { db } = ctx;
-  const currentFiles = await latestFiles(db, Object.values(LIST_KINDS));
-  const updatesByTable: [ListTable, CopyValue[][]][] = [];
-  const linked: Record<string, number> = {};
-  let unlinked = 0;
-  for (const [table, kind] of Object.entries(LIST_KINDS) as [ListTable, string][]) {
-    const fileId = currentFiles.get(kind);
-    if (fileId === undefined) continue;
-    const supervised = table === 'inspection.supervised';
-    const rows = await db
-      .selectFrom(`${table} as t` as 'inspection.supervised as t')
-      .innerJoin('staging.record as s', 's.id', 't.record_id')
-      .select(['t.record_id', 't.name', 't.name_key', 't.unit_id'])
-      .select(sql<string | null>`${sql.ref(supervised ? 't.code' : 't.uscc')}`.as('code'))
-      .select((supervised ? sql<string | null>`t.grid_code` : sql<string | null>`null`).as('grid'))
-      .where('s.file_id', '=', fileId)
-      .execute();
-    const updates: CopyValue[][] = [];
-    for (const r of rows) {
-      const grid = supervised ? r.grid : null;
-      const inGrid = grid ? (u: string) => placements.get(u)?.grid_l2 === grid || placements.get(u)?.grid_l1 === grid : undefined;
-      const hit = findUnit(lookup, { code: r.code, name: r.name, nameKey: r.name_key }, inGrid);
-      if (hit) linked[hit.by as LinkedBy] = (linked[hit.by] ?? 0) + 1;
-      else unlinked++;
-      const unit = hit?.unit ?? null;
-      if (unit !== r.unit_id) updates.push([r.record_id, unit]);
-    }
-    if (updates.length > 0) updatesByTable.push([table, updates]);
-  }
-  // Applied together once every list is read: on PGlite the writing connection is the only one.
-  if (updatesByTable.length > 0) {
-    await withCopyConnection(ctx, async (conn) => {
-      for (const [table, updates] of updatesByTable) {
-        await tempTable(conn, 'supervise_link', [['record_id', 'bigint'], ['unit_id', 'text']], updates, (u) => u);
-        await conn.run(CompiledQuery.raw(`update ${table} t set unit_id = x.unit_id from supervise_link x where t.record_id = x.record_id`));
-        await conn.run(CompiledQuery.raw('drop table supervise_link'));
-      }
-    });
-  }
-  return { linked, unlinked, currentFiles };
-}
 
 function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
@@ -115,12 +53,14 @@ export function reasonsFor(u: UnitFacts, asOf: string): { reason: Reason; detail
 /**
  * Reports to inspectors (art. 23) and notices to supervising grids, from the units and the bureau's current
  * lists. A report is opened once per unit and reason, stays open while the reason holds and is closed (never
- * deleted) when it no longer does; running again with the same inputs writes nothing.
+ * deleted) when it no longer does; running again with the same inputs writes nothing. List rows are tied to
+ * units first (inspection/list-links.ts: only the rows whose unit may have changed since the last run).
  */
 export async function superviseUnits(ctx: StageContext): Promise<StageCounts> {
+  const mark = await placementChangeMark(ctx.db);
   const placements = new Map((await ctx.db.selectFrom('grid.placement').select(['unit_id', 'grid_l1', 'grid_l2', 'method']).execute()).map((p) => [p.unit_id, p]));
-  const lookup = await loadUnitLookup(ctx.db);
-  const { linked, unlinked, currentFiles } = await linkLists(ctx, lookup, placements);
+  const links = await linkLists(ctx, placements, mark);
+  const { currentFiles } = links;
   const facts = await loadFacts(ctx, currentFiles);
 
   const desired = new Map<string, { unit_id: string; reason: Reason; detail: Record<string, unknown> }>();
@@ -131,9 +71,11 @@ export async function superviseUnits(ctx: StageContext): Promise<StageCounts> {
   const openByReason: Record<string, number> = {};
   for (const d of desired.values()) openByReason[d.reason] = (openByReason[d.reason] ?? 0) + 1;
   return {
-    list_rows_linked: Object.values(linked).reduce((a, b) => a + b, 0),
-    list_rows_unlinked: unlinked,
-    linked_by: linked,
+    list_rows_linked: links.linked,
+    list_rows_unlinked: links.unlinked,
+    list_rows_relinked: links.relinked,
+    list_links_full: links.full ? 1 : 0,
+    linked_by: links.linkedBy,
     ...reports,
     open_by_reason: openByReason,
     ...notices,
