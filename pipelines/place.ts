@@ -163,9 +163,8 @@ async function planPlacement(ctx: StageContext, key: string, base: Omit<Placemen
   }
   const changed = (
     await sql<{ id: string }>`
-      select u.id from registry.unit u
-      where u.retired_run is null
-        and (u.updated_run > ${state.run_id} or not exists (select 1 from grid.placement p where p.unit_id = u.id))
+      select u.id from registry.unit u left join grid.placement p on p.unit_id = u.id
+      where u.retired_run is null and (u.updated_run > ${state.run_id} or p.unit_id is null)
       order by u.id`.execute(db)
   ).rows.map((r) => r.id);
   const retired = (await db.selectFrom('registry.unit').select('id').where('retired_run', '>', state.run_id).execute()).map((r) => r.id);
