@@ -64,3 +64,47 @@ describe('stable unit ids', () => {
     expect(r.retired).toEqual(['U1']);
   });
 });
+
+/** The id policy as first written: every claim sorted, contested or not. assignUnitIds must agree with it. */
+function plainIds(clusters: number[][], previousUnitOf: (r: number) => string | undefined): (string | undefined)[] {
+  const votes = clusters.map((members) => {
+    const tally = new Map<string, number>();
+    for (const m of members) {
+      const id = previousUnitOf(m);
+      if (id !== undefined) tally.set(id, (tally.get(id) ?? 0) + 1);
+    }
+    return tally;
+  });
+  const claims: { cluster: number; id: string; n: number }[] = [];
+  votes.forEach((t, cluster) => t.forEach((n, id) => claims.push({ cluster, id, n })));
+  claims.sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || a.cluster - b.cluster);
+  const ids: (string | undefined)[] = new Array(clusters.length);
+  const taken = new Set<string>();
+  for (const c of claims) {
+    if (ids[c.cluster] !== undefined || taken.has(c.id)) continue;
+    ids[c.cluster] = c.id;
+    taken.add(c.id);
+  }
+  return ids;
+}
+
+describe('unit ids: only contested claims are sorted', () => {
+  it('gives every cluster the id the plain policy gives, on generated splits, merges and new records', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let round = 0; round < 200; round++) {
+      const records = 10 + Math.floor(rand() * 60);
+      const previous = Array.from({ length: records }, () => (rand() < 0.2 ? undefined : `U${Math.floor(rand() * 12)}`));
+      const order = Array.from({ length: records }, (_, i) => i).sort(() => rand() - 0.5);
+      const clusters: number[][] = [];
+      for (const r of order) {
+        if (clusters.length === 0 || rand() < 0.3) clusters.push([r]);
+        else clusters[Math.floor(rand() * clusters.length)]!.push(r);
+      }
+      const result = assignUnitIds(clusters, (r) => previous[r], minter(1000));
+      const plain = plainIds(clusters, (r) => previous[r]);
+      // Kept ids are the plain policy's; the rest are newly minted.
+      plain.forEach((id, c) => (id === undefined ? expect(result.created).toContain(c) : expect(result.ids[c]).toBe(id)));
+    }
+  });
+});

@@ -28,16 +28,27 @@ export function assignUnitIds(
     }
     return tally;
   });
-  const previousIds = new Set<string>();
-  for (const t of votes) for (const id of t.keys()) previousIds.add(id);
+  const claimants = new Map<string, number>();
+  for (const t of votes) for (const id of t.keys()) claimants.set(id, (claimants.get(id) ?? 0) + 1);
+  const previousIds = new Set(claimants.keys());
 
-  // Biggest claims first, so the part of a split unit holding most of its records keeps the id.
-  const claims: { cluster: number; id: string; n: number }[] = [];
-  votes.forEach((t, cluster) => t.forEach((n, id) => claims.push({ cluster, id, n })));
-  claims.sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || a.cluster - b.cluster);
-
+  // Biggest claims first, so the part of a split unit holding most of its records keeps the id. A cluster
+  // that claims one id no other cluster claims gets it whatever the order: only contested claims are sorted.
   const ids: (string | undefined)[] = new Array(clusters.length);
   const taken = new Set<string>();
+  const claims: { cluster: number; id: string; n: number }[] = [];
+  votes.forEach((t, cluster) => {
+    if (t.size === 1) {
+      const [id] = t.keys();
+      if (claimants.get(id!) === 1) {
+        ids[cluster] = id;
+        taken.add(id!);
+        return;
+      }
+    }
+    t.forEach((n, id) => claims.push({ cluster, id, n }));
+  });
+  claims.sort((a, b) => b.n - a.n || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || a.cluster - b.cluster);
   for (const c of claims) {
     if (ids[c.cluster] !== undefined || taken.has(c.id)) continue;
     ids[c.cluster] = c.id;
