@@ -15,7 +15,7 @@ export interface CarriedRow {
 }
 
 /**
- * Tells a new snapshot's rows to stage from those to carry. Each file is its agency's full
+ * Decides which of a new snapshot's rows to stage and which to carry. Each file is its agency's full
  * register, so most of its rows repeat the previous snapshot; staging them again would make new records
  * that normalise, match and consolidate would have to treat as new. A row is carried when its content
  * (row_hash) is held by a record the previous snapshot delivered (staged or itself carried) and not yet
