@@ -9,6 +9,7 @@ import { matchRecords } from './match/match-stage.ts';
 import { consolidateUnits } from './consolidate.ts';
 import { placeUnits } from './place.ts';
 import { superviseUnits } from './supervise.ts';
+import { refreshStatistics } from '../db/statistics.ts';
 import { runStage, type StageContext, type StageCounts, type StageResult } from './stage.ts';
 import { collectGarbageBetweenStages } from './memory.ts';
 import { acquireRunLock, type RunLock } from '../jobs/run-lock.ts';
@@ -171,37 +172,18 @@ async function runLocked(database: Database, options: SyncOptions, lock: RunLock
   return { runId, asOf, stages, seconds, status, failures };
 }
 
-/**
- * A stage that bulk-writes a table refreshes its planner statistics before the next stage reads it: a
- * fresh table has none, and PostgreSQL (PGlite too) then plans the later joins as if it were tiny — a
- * sequential scan per batch, minutes at city scale. ANALYZE samples, so it costs little at any size.
- */
 /** Rows a stage wrote to a table, from its counts; `n` reads a numeric count (0 when absent). */
 type ChangedRows = (n: (key: string) => number, counts: StageCounts) => number;
 
 /**
- * Runs a stage, then ANALYZE on the tables it wrote where it changed at least a tenth of their rows (as
- * PostgreSQL's autovacuum would) or they have no statistics yet: the next stage plans its joins on fresh
- * statistics after a load, and a night that changed 1 % of a register does not re-sample it (about 0.4 s
- * a table of a million rows).
+ * Runs a stage, then refreshes the planner statistics of the tables it bulk-writes before the next stage
+ * reads them, where it changed enough of them to matter (db/statistics.ts).
  */
 function analyzing(work: StageFn, tables: Record<string, ChangedRows>): StageFn {
   return async (ctx) => {
     const counts = await work(ctx);
     const n = (key: string) => (typeof counts[key] === 'number' ? (counts[key] as number) : 0);
-    for (const [table, changed] of Object.entries(tables)) {
-      const [schema, name] = table.split('.') as [string, string];
-      const { rows } = await sql<{ reltuples: number }>`
-        select c.reltuples from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relname = ${name}`.execute(ctx.db);
-      const estimate = Number(rows[0]?.reltuples ?? -1);
-      const rowsChanged = changed(n, counts);
-      if (estimate > 0 && rowsChanged < estimate / 10) {
-        ctx.log.debug({ table, rows_changed: rowsChanged, rows_estimated: estimate }, 'table statistics kept');
-        continue;
-      }
-      await sql`analyze ${sql.table(`${schema}.${name}`)}`.execute(ctx.db);
-      ctx.log.debug({ table, rows_changed: rowsChanged, rows_estimated: estimate }, 'table statistics refreshed');
-    }
+    for (const [table, changed] of Object.entries(tables)) await refreshStatistics(ctx.db, ctx.log, table, changed(n, counts));
     return counts;
   };
 }

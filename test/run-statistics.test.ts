@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '../pipelines/run.ts';
@@ -34,10 +35,14 @@ describe.each(engines())('table statistics after a stage (%s)', (engine) => {
     const inbox = copyInbox(SAMPLES);
     const first = statisticsLog();
     await runSync(database, { inbox, asOf: '2026-11-27', log: first.log, archive: false });
-    for (const table of ['staging.record', 'registry.record', 'registry.unit', 'registry.unit_member', 'grid.placement']) expect(first.tables.get(table), table).toBe('refreshed');
+    for (const table of ['staging.record', 'registry.record', 'registry.unit', 'registry.unit_member', 'grid.placement', 'inspection.supervised']) expect(first.tables.get(table), table).toBe('refreshed');
+    // The list was normalised with no unit yet; its statistics were taken again once linked.
+    const { rows } = await sql<{ null_frac: number }>`
+      select null_frac from pg_stats where schemaname = 'inspection' and tablename = 'supervised' and attname = 'unit_id'`.execute(database.db);
+    expect(Number(rows[0]!.null_frac)).toBeLessThan(0.5);
 
     const second = statisticsLog();
     await runSync(database, { inbox, asOf: '2026-11-27', log: second.log, archive: false });
-    for (const table of ['staging.record', 'registry.record', 'registry.unit', 'registry.unit_member', 'grid.placement']) expect(second.tables.get(table), table).toBe('kept');
+    for (const table of ['staging.record', 'registry.record', 'registry.unit', 'registry.unit_member', 'grid.placement', 'inspection.supervised']) expect(second.tables.get(table), table).toBe('kept');
   });
 });

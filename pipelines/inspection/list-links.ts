@@ -8,6 +8,7 @@
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.ts';
+import { refreshStatistics } from '../../db/statistics.ts';
 import { cleanCode, orgCodeFromUscc } from '../normalize/codes.ts';
 import { latestFiles } from '../snapshots.ts';
 import { openStagingConnection, tempTable } from '../ingest/staging-connection.ts';
@@ -107,6 +108,8 @@ async function readListRows(db: Kysely<DB>, currentFiles: Map<string, number>, l
       .select(['t.record_id', 't.name', 't.name_key', 't.unit_id', 'f.run_id'])
       .select(sql<string | null>`${sql.ref(supervised ? 't.code' : 't.uscc')}`.as('code'))
       .select((supervised ? sql<string | null>`t.grid_code` : sql<string | null>`null`).as('grid'))
+      // With the kind, staging.record's (kind, file_id) index finds the file's rows (not a scan of every staged row).
+      .where('s.kind', '=', kind)
       .where('s.file_id', '=', fileId)
       .execute();
     for (const r of rows) {
@@ -172,7 +175,12 @@ async function loadUnitLookupFor(db: Kysely<DB>, rows: readonly ListRow[]): Prom
   return buildUnitLookup(found.rows);
 }
 
-/** The changed links and the linking's state, in one transaction (on PGlite its only writing connection). */
+/**
+ * The changed links and the linking's state, in one transaction (on PGlite its only writing connection).
+ * A list's rows are normalised before they are linked, so the statistics taken then say every unit_id is
+ * null (and a query for the linked rows is planned for one row): a list whose links changed much has
+ * them taken again.
+ */
 async function writeLinks(ctx: StageContext, updates: readonly [ListTable, string, string | null][], mark: string): Promise<void> {
   const conn = await openStagingConnection(ctx.database);
   try {
@@ -192,4 +200,5 @@ async function writeLinks(ctx: StageContext, updates: readonly [ListTable, strin
     await conn.rollback();
     throw err;
   }
+  for (const table of Object.keys(LIST_KINDS) as ListTable[]) await refreshStatistics(ctx.db, ctx.log, table, updates.filter((u) => u[0] === table).length);
 }
