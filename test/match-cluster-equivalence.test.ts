@@ -4,6 +4,7 @@ import type { MatchRecord } from '../pipelines/match/match-record.ts';
 import { UnionFind } from '../pipelines/match/union-find.ts';
 import { uscc } from './match-inbox.ts';
 import { rec } from './match-records.ts';
+import { Rand } from '../seeds/demo/prng.ts';
 
 /**
  * Clustering as first written: every component's codes, files and constraint partners kept up to date
@@ -67,23 +68,13 @@ function plainCluster(records: readonly MatchRecord[], links: readonly ClusterLi
   return { uf, rejected, accepted };
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('clustering keeps codes and files only for what fuzzy links touch', () => {
   it('gives the plain version\'s clusters, rejections and accepted links on generated records, links and constraints', () => {
     const tiers: LinkTier[] = ['steward', 'repeat', 'key', 'fuzzy', 'fuzzy', 'fuzzy'];
     let rejections = 0;
     for (let seed = 1; seed <= 80; seed++) {
-      const r = rng(seed);
+      const random = new Rand(seed);
+      const r = () => random.next();
       const n = 20 + Math.floor(r() * 60);
       const records = Array.from({ length: n }, (_, i) => rec({ name: `单位${i % 7}`, uscc: r() < 0.4 ? uscc(1 + Math.floor(r() * 6)) : null, fileId: 1 + Math.floor(r() * 5) }));
       const links: ClusterLink[] = Array.from({ length: Math.floor(n * 1.5) }, () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { judge, learnRoads, stretchesOf, type Calibration, type RoadGazetteer, type RoadPoint } from '../pipelines/grid/road-gazetteer.ts';
+import { Rand } from '../seeds/demo/prng.ts';
 
 /**
  * The calibration as first written: for every unit, every stretch of its road rebuilt without it and
@@ -32,24 +33,13 @@ function plainCalibration(gaz: RoadGazetteer): Map<string, Calibration> {
   return out;
 }
 
-/** A small deterministic generator (mulberry32), so a failing case can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Roads crossing several streets of one or two districts, communities in runs along the numbers with
  * stray codes, units with several numbers (near and far apart), shared numbers and lone units.
  */
 function randomPoints(seed: number, switchRate = 0.08): RoadPoint[] {
-  const r = rng(seed);
+  const random = new Rand(seed);
+  const r = () => random.next();
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
   const streets = ['321002001', '321002002', '321002003', '321003001'];
   const points: RoadPoint[] = [];
