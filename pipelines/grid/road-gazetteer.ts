@@ -122,10 +122,11 @@ export function learnRoads(points: readonly RoadPoint[]): RoadGazetteer {
 
 /**
  * Leave each unit out, ask for its own numbers as a unit without a code would be asked, count right answers.
- * Leaving one unit out only changes the stretches around its own points, so the list's stretches are
- * rebuilt in that window alone, and the answer reads only the stretches near the number (found by binary
- * search): each unit costs about its own points, not the road's. Equal, kind for kind and in the same order,
- * to rebuilding every stretch of the road for every unit (pinned by a test against that plain version).
+ * Leaving one unit out only changes the stretches it is in and their neighbours, which are worked out from
+ * the list's stretches (stretchesWithout), and the answer reads only the stretches near the number (found
+ * by binary search): each unit costs about its own stretches, not the road's. Equal, kind for kind and in
+ * the same order, to rebuilding every stretch of the road for every unit (pinned by a test against that
+ * plain version).
  */
 function calibrate(gaz: RoadGazetteer): void {
   const tally = (kind: string, right: boolean) => {
@@ -146,7 +147,7 @@ function calibrate(gaz: RoadGazetteer): void {
         others.push({ stretches, lo: 0, hi: stretches.length });
         othersKnown += knownOf(stretches, 0, stretches.length);
       }
-      // Each unit's first and last point in the list: the window its absence can change.
+      // Each unit's first and last point in the list, and the stretches it is in: what its absence can change.
       const span = new Map<string, { first: number; last: number; stretches: Set<number> }>();
       list.forEach((p, i) => {
         const s = span.get(p.unitId);
