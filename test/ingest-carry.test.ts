@@ -81,6 +81,10 @@ describe.each(engines())('re-delivered rows are carried, not staged again, on %s
     expect(carried.every((c) => c.file_id === fa.id)).toBe(true);
     expect(carried.find((c) => c.row === 40)).toMatchObject({ first_row: 41 });
     expect(carried.filter((c) => c.first_row === 1 || c.first_row === 301).map((c) => c.first_row).sort((x, y) => x - y)).toEqual([1, 301]);
+    // A line known by its text is its record's own line: its hash is not stored again. Row 1's copies, matched by content, keep theirs.
+    const hashes = await database.db.selectFrom('staging.carried').select(['row', 'raw_hash']).where('file_id', '=', fb.id).execute();
+    expect(hashes.filter((h) => h.raw_hash === null)).toHaveLength(296);
+    expect(hashes.filter((h) => h.raw_hash !== null)).toHaveLength(2);
     const delta = await database.db.selectFrom('staging.snapshot_delta').selectAll().where('file_id', '=', fb.id).executeTakeFirstOrThrow();
     expect(delta).toMatchObject({ kind: 'market', previous_file_id: fa.id, rows_unchanged: 298 });
 

@@ -9,7 +9,10 @@ export interface CarriedTable {
   row: number;
   /** The staging record that first delivered this content (its file and row are the lineage). */
   record_id: ColumnType<string, string | number, string | number>;
-  /** Hash of the row's exact text in this file; null for rows carried before migration 009. */
+  /**
+   * Hash of the row's exact text in this file when it differs from its record's raw_hash; null when it
+   * is the same (most rows: an unchanged line) or the row was carried before migration 009.
+   */
   raw_hash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 

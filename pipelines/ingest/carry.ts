@@ -10,8 +10,8 @@ import type { FileScope, LoadMethod } from './staging-writes.ts';
 export interface CarriedRow {
   row: number;
   recordId: string;
-  /** rawTextHash of the row's text in this file. */
-  rawHash: string;
+  /** rawTextHash of the row's text in this file; null when it is its record's own (most rows: nothing to store). */
+  rawHash: string | null;
 }
 
 /**
@@ -41,7 +41,7 @@ export interface Carry {
    * The record a line re-delivers, recognised by the line's exact text before it is read into fields,
    * claimed as take would claim it; undefined when the line must be read (and then go through take).
    */
-  claimLine(rawText: string): { recordId: string; rawHash: string } | undefined;
+  claimLine(rawText: string): { recordId: string; rawHash: string | null } | undefined;
 }
 
 /**
@@ -74,26 +74,27 @@ export async function prepareCarry(db: Kysely<DB>, conn: StagingConnection, file
   // content hash → record ids still to be claimed (a string for one, an array for several)
   const available = new Map<string, string | string[]>();
   // line hash → the record it delivered, for content the previous snapshot held once (see claimLine)
-  const lines = new Map<string, { recordId: string; rowHash: string }>();
+  // (own: the line is the one that first delivered the record, so its carried row need not repeat the hash)
+  const lines = new Map<string, { recordId: string; rowHash: string; own: boolean }>();
   const carries = previousFileId !== null && (ENTITY_KINDS as readonly string[]).includes(file.kind);
   let claimsLines = false;
   if (carries) {
     const [previous] = await conn.run(db.selectFrom('staging.file').select('headers').where('id', '=', previousFileId).compile());
     claimsLines = JSON.stringify(previous?.headers) === JSON.stringify(file.headers);
     const held = await conn.run(
-      sql<{ id: string; row_hash: string; raw_hash: string | null }>`
-        select r.id, r.row_hash, r.raw_hash from staging.record r where r.file_id = ${previousFileId}
+      sql<{ id: string; row_hash: string; raw_hash: string | null; record_raw: string | null }>`
+        select r.id, r.row_hash, r.raw_hash, r.raw_hash as record_raw from staging.record r where r.file_id = ${previousFileId}
         union all
-        select c.record_id, r.row_hash, c.raw_hash from staging.carried c join staging.record r on r.id = c.record_id where c.file_id = ${previousFileId}
+        select c.record_id, r.row_hash, coalesce(c.raw_hash, r.raw_hash), r.raw_hash from staging.carried c join staging.record r on r.id = c.record_id where c.file_id = ${previousFileId}
         order by 1`.compile(db),
     );
-    for (const { id, row_hash, raw_hash } of held) {
+    for (const { id, row_hash, raw_hash, record_raw } of held) {
       const key = row_hash;
       const was = available.get(key);
       if (was === undefined) available.set(key, String(id));
       else if (typeof was === 'string') available.set(key, [was, String(id)]);
       else was.push(String(id));
-      if (claimsLines && raw_hash) lines.set(raw_hash, { recordId: String(id), rowHash: row_hash });
+      if (claimsLines && raw_hash) lines.set(raw_hash, { recordId: String(id), rowHash: row_hash, own: raw_hash === record_raw });
     }
   }
   let carried = 0;
@@ -123,7 +124,7 @@ export async function prepareCarry(db: Kysely<DB>, conn: StagingConnection, file
       lines.delete(rawHash);
       carried++;
       claimedLines++;
-      return { recordId: line.recordId, rawHash };
+      return { recordId: line.recordId, rawHash: line.own ? null : rawHash };
     },
     take(record) {
       const held = available.get(record.rowHash);
