@@ -9,7 +9,7 @@ import { LEVEL2_METHODS, placeUnit, type Placement, type PlaceRecord, type Place
 import { learnRoads, type RoadGazetteer, type RoadPoint } from './grid/road-gazetteer.ts';
 import { loadActiveRules } from './grid/rules.ts';
 import { withForeignKeysCheckedBySet } from '../db/foreign-keys-by-set.ts';
-import { copyRows, openStagingConnection, type StagingConnection } from './ingest/staging-connection.ts';
+import { copyRows, openStagingConnection } from './ingest/staging-connection.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 export interface UnitRecords {

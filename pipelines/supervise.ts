@@ -2,7 +2,6 @@ import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
 import { linkLists, placementChangeMark, type Placed } from './inspection/list-links.ts';
 import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
-import { latestFiles } from './snapshots.ts';
 import { copyLine, type CopyValue } from './ingest/copy-text.ts';
 import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../db/foreign-keys-by-set.ts';
 import { openStagingConnection, tempTable, type StagingConnection } from './ingest/staging-connection.ts';
