@@ -128,7 +128,12 @@ export interface UnitTable {
   address: string | null;
   status: Generated<string>;
   established: string | null;
-  golden: Generated<Json>;
+}
+
+/** A unit's golden record (一企一档), written by the consolidate stage. */
+export interface UnitGoldenTable {
+  unit_id: string;
+  golden: Json;
 }
 
 export interface UnitMemberTable {
@@ -257,6 +262,7 @@ export interface DB extends MatchingTables, GridRuleTables, OperationsTables, Pu
   'staging.reject': RejectTable;
   'registry.record': RegistryRecordTable;
   'registry.unit': UnitTable;
+  'registry.unit_golden': UnitGoldenTable;
   'registry.unit_member': UnitMemberTable;
   'registry.link': LinkTable;
   'registry.unit_event': UnitEventTable;

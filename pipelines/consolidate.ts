@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from '../db/connect.ts';
+import { withForeignKeysCheckedBySet } from '../db/foreign-keys-by-set.ts';
 import type { DB } from '../db/types.ts';
 import type { CopyValue } from './ingest/copy-text.ts';
 import { openStagingConnection, tempTable } from './ingest/staging-connection.ts';
@@ -259,29 +260,37 @@ async function loadBatch(db: Kysely<DB>, since: number, after: string | null, hi
 }
 
 /**
- * Applies one batch in one transaction: the rows are copied into a temporary table and one UPDATE … FROM
- * writes the units whose golden record (or a column taken from it) differs from the stored one, so a
- * re-derived but unchanged unit is not rewritten. Returns the units written.
+ * Applies one batch in one transaction: the rows are copied into a temporary table, one upsert writes the
+ * golden records that differ from the stored ones and one UPDATE … FROM the unit columns taken from them
+ * that differ, so a re-derived but unchanged unit is not rewritten. Returns the units written.
  */
 async function writeBatch(database: Database, range: { after: string | null; hi: string }, rows: CopyValue[][]): Promise<number> {
   if (rows.length === 0) return 0;
   const conn = await openStagingConnection(database);
   try {
     await tempTable(conn, 'consolidated', UNIT_COLUMNS, rows, (r) => r);
-    const changed = await conn.run(
-      CompiledQuery.raw(`
-        update registry.unit u set
-          name = x.name, uscc = x.uscc, org_code = x.org_code, address = x.address,
-          status = x.status, established = x.established, golden = x.golden
-        from consolidated x
-        where u.id = x.id and u.id <= $1 and u.id > coalesce($2, '')
-          and (u.golden is distinct from x.golden or u.name is distinct from x.name or u.uscc is distinct from x.uscc
-            or u.org_code is distinct from x.org_code or u.address is distinct from x.address or u.status is distinct from x.status
-            or u.established is distinct from x.established)
-        returning u.id`, [range.hi, range.after]),
-    );
+    // The rows this batch may have written are the batch's own: the check looks at those alone.
+    const written = await withForeignKeysCheckedBySet(conn, [{ table: 'registry.unit_golden', where: 't.unit_id in (select id from consolidated)' }], async () => {
+      const golden = await conn.run(
+        CompiledQuery.raw(`
+          insert into registry.unit_golden as g (unit_id, golden) select id, golden from consolidated
+          on conflict (unit_id) do update set golden = excluded.golden where g.golden is distinct from excluded.golden
+          returning g.unit_id`),
+      );
+      const columns = await conn.run(
+        CompiledQuery.raw(`
+          update registry.unit u set
+            name = x.name, uscc = x.uscc, org_code = x.org_code, address = x.address, status = x.status, established = x.established
+          from consolidated x
+          where u.id = x.id and u.id <= $1 and u.id > coalesce($2, '')
+            and (u.name is distinct from x.name or u.uscc is distinct from x.uscc or u.org_code is distinct from x.org_code
+              or u.address is distinct from x.address or u.status is distinct from x.status or u.established is distinct from x.established)
+          returning u.id`, [range.hi, range.after]),
+      );
+      return new Set([...golden, ...columns].map((r) => (r as { unit_id?: string; id?: string }).unit_id ?? (r as { id: string }).id)).size;
+    });
     await conn.commit();
-    return changed.length;
+    return written;
   } catch (err) {
     await conn.rollback();
     throw err;

@@ -18,7 +18,13 @@ describe.each(engines())('the consolidate stage on %s', (engine) => {
   afterAll(async () => database?.dispose());
 
   const liveUnits = () =>
-    database.db.selectFrom('registry.unit').select(['id', 'name', 'uscc', 'org_code', 'address', 'status', 'established', 'golden']).where('retired_run', 'is', null).orderBy('id').execute();
+    database.db
+      .selectFrom('registry.unit as u')
+      .leftJoin('registry.unit_golden as g', 'g.unit_id', 'u.id')
+      .select(['u.id', 'u.name', 'u.uscc', 'u.org_code', 'u.address', 'u.status', 'u.established', 'g.golden'])
+      .where('u.retired_run', 'is', null)
+      .orderBy('u.id')
+      .execute();
 
   /** A later run that marks every live unit (or the given ones) changed, so consolidate re-derives them. */
   async function markChanged(ids?: string[]): Promise<StageContext> {
@@ -29,7 +35,11 @@ describe.each(engines())('the consolidate stage on %s', (engine) => {
     return { database, db: database.db, runId: run.id, asOf: '2026-11-27', log: silentLogger };
   }
 
-  const versions = async () => new Map((await sql<{ id: string; v: string }>`select id, xmin::text as v from registry.unit`.execute(database.db)).rows.map((r) => [r.id, r.v]));
+  // Row versions of every unit and golden record: a rewrite of either changes its xmin.
+  const versions = async () =>
+    new Map(
+      (await sql<{ id: string; v: string }>`select u.id, u.xmin::text || '/' || coalesce(g.xmin::text, '') as v from registry.unit u left join registry.unit_golden g on g.unit_id = u.id`.execute(database.db)).rows.map((r) => [r.id, r.v]),
+    );
 
   it('stores for every unit the golden record the rules give for its members', async () => {
     const units = await liveUnits();
@@ -51,7 +61,8 @@ describe.each(engines())('the consolidate stage on %s', (engine) => {
     expect(await versions()).toEqual(xmins);
 
     const [a, b] = [before[3]!, before[before.length - 1]!];
-    await database.db.updateTable('registry.unit').set({ golden: JSON.stringify({}), name: null, status: 'active' }).where('id', 'in', [a.id, b.id]).execute();
+    await database.db.updateTable('registry.unit_golden').set({ golden: JSON.stringify({}) }).where('unit_id', '=', a.id).execute();
+    await database.db.updateTable('registry.unit').set({ name: null, status: 'active' }).where('id', '=', b.id).execute();
     const ctx2 = await markChanged([a.id, b.id]);
     // Only the units marked changed are read: the earlier run's consolidate did not succeed as a stage, so
     // "since" is still the first run; the units marked in ctx2 and ctx are all re-derived.

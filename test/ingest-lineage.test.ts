@@ -89,7 +89,13 @@ describe.each(engines())('lineage of staged records on %s', (engine) => {
     const record = await database.db.selectFrom('registry.record').select(['record_id', 'is_current', 'file_id']).where('record_id', '=', gone.record_id).executeTakeFirstOrThrow();
     expect(record).toMatchObject({ is_current: false, file_id: files[0]!.id });
     expect(await database.db.selectFrom('staging.record').select('id').where('id', '=', gone.record_id).executeTakeFirst()).toBeTruthy();
-    const unit = await database.db.selectFrom('registry.unit').selectAll().where('id', '=', gone.unit_id).executeTakeFirstOrThrow();
+    const unit = await database.db
+      .selectFrom('registry.unit as u')
+      .innerJoin('registry.unit_golden as g', 'g.unit_id', 'u.id')
+      .selectAll('u')
+      .select('g.golden')
+      .where('u.id', '=', gone.unit_id)
+      .executeTakeFirstOrThrow();
     expect(unit.retired_run).toBeNull();
     const golden = unit.golden as Golden;
     expect(unit.status).toBe('unreported');

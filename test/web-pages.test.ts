@@ -76,7 +76,7 @@ describe.each(engines())('pages on %s: runs, unit file, grid register', (engine)
       expect(html).toContain(`id="record-${m.record_id}"`);
       expect(html).toContain(`${m.file_name} 第 ${m.row} 行`);
     }
-    const unit = await database.db.selectFrom('registry.unit').select('golden').where('id', '=', unitId).executeTakeFirstOrThrow();
+    const unit = await database.db.selectFrom('registry.unit_golden').select('golden').where('unit_id', '=', unitId).executeTakeFirstOrThrow();
     for (const g of Object.values(unit.golden as Record<string, { file: string; row: number; value: string }>)) expect(html).toContain(`${g.file} 第 ${g.row} 行`);
     const reports = await database.db.selectFrom('inspection.report').select('reason').where('unit_id', '=', unitId).execute();
     expect(html).toContain(`报告记录（${reports.length}）`);

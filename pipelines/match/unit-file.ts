@@ -61,7 +61,13 @@ export interface UnitFile {
 }
 
 export async function loadUnitFile(db: Kysely<DB>, unitId: string): Promise<UnitFile | null> {
-  const unit = await db.selectFrom('registry.unit').selectAll().where('id', '=', unitId).executeTakeFirst();
+  const unit = await db
+    .selectFrom('registry.unit as u')
+    .leftJoin('registry.unit_golden as g', 'g.unit_id', 'u.id')
+    .selectAll('u')
+    .select('g.golden')
+    .where('u.id', '=', unitId)
+    .executeTakeFirst();
   if (!unit) return null;
   const memberIds = (await db.selectFrom('registry.unit_member').select('record_id').where('unit_id', '=', unitId).orderBy('record_id').execute()).map((m) => m.record_id);
   const rows = await loadRecordRows(db, memberIds);

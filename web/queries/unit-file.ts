@@ -4,9 +4,10 @@ import type { DB } from '../../db/types.ts';
 /** Everything known about one unit (一企一档): golden record, source records, links, placement, reports. */
 export async function unitFile(db: Kysely<DB>, unitId: string) {
   const unit = await db
-    .selectFrom('registry.unit')
-    .select(['id', 'name', 'uscc', 'org_code', 'address', 'status', 'established', 'golden', 'created_run', 'updated_run', 'retired_run'])
-    .where('id', '=', unitId)
+    .selectFrom('registry.unit as u')
+    .leftJoin('registry.unit_golden as g', 'g.unit_id', 'u.id')
+    .select(['u.id', 'u.name', 'u.uscc', 'u.org_code', 'u.address', 'u.status', 'u.established', 'g.golden', 'u.created_run', 'u.updated_run', 'u.retired_run'])
+    .where('u.id', '=', unitId)
     .executeTakeFirst();
   if (!unit) return null;
   const records = await db
