@@ -40,29 +40,35 @@ interface TargetState {
  * range scan instead of an anti-join per batch. That prefix is checked, not assumed (a row count up to
  * the watermark on both sides; record_id references staging.record and keeps its kind, so equal counts
  * mean equal sets): when it does not hold, the rows missing below the watermark are found with one
- * anti-join and yielded first, so a gap is never skipped.
+ * anti-join and yielded first, so a gap is never skipped. The staged side of every target's check, and
+ * where its first pending row lies, come from one pass over staging.record.
  */
 export async function* pendingRows(db: Kysely<DB>, targets: readonly NormalizeTarget[], options: PendingOptions = {}): AsyncGenerator<PendingRow[]> {
   const span = options.span ?? SPAN;
-  const states: TargetState[] = [];
+  const held: { watermark: number; normalised: number }[] = [];
   for (const target of targets) {
-    const { watermark, missing } = await checkWatermark(db, target);
-    for (let i = 0; i < missing.length; i += span) {
-      const ids = missing.slice(i, i + span);
-      const rows = await db.selectFrom('staging.record').select(COLUMNS).where('id', 'in', ids).orderBy('id').execute();
-      yield rows as PendingRow[];
-    }
-    states.push({ kinds: new Set(target.kinds), watermark });
+    const { rows } = await sql<{ watermark: string | null; normalised: string }>`select max(record_id) as watermark, count(*) as normalised from ${sql.table(target.table)}`.execute(db);
+    held.push({ watermark: Number(rows[0]?.watermark ?? 0), normalised: Number(rows[0]?.normalised ?? 0) });
   }
+  const staged = await stagedAround(db, targets, held.map((h) => h.watermark));
 
-  // Where the first pending row of each target lies: a target whose kinds got nothing new is not scanned at all.
   const pending: TargetState[] = [];
   let start = Infinity;
-  for (const state of states) {
-    const first = await db.selectFrom('staging.record').select((eb) => eb.fn.min('id').as('id')).where('kind', 'in', [...state.kinds]).where('id', '>', String(state.watermark)).executeTakeFirst();
-    if (first?.id == null) continue;
-    pending.push(state);
-    start = Math.min(start, Number(first.id) - 1);
+  for (const [i, target] of targets.entries()) {
+    const { watermark, normalised } = held[i]!;
+    if (watermark > 0 && staged[i]!.upTo !== normalised) {
+      const missing = await missingBelow(db, target, watermark);
+      for (let j = 0; j < missing.length; j += span) {
+        const ids = missing.slice(j, j + span);
+        const rows = await db.selectFrom('staging.record').select(COLUMNS).where('id', 'in', ids).orderBy('id').execute();
+        yield rows as PendingRow[];
+      }
+    }
+    // A target whose kinds got nothing new is not scanned at all.
+    const first = staged[i]!.firstAbove;
+    if (first === null) continue;
+    pending.push({ kinds: new Set(target.kinds), watermark });
+    start = Math.min(start, first - 1);
   }
   if (pending.length === 0) return;
   const top = await db.selectFrom('staging.record').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
@@ -81,18 +87,25 @@ export async function* pendingRows(db: Kysely<DB>, targets: readonly NormalizeTa
   }
 }
 
-async function checkWatermark(db: Kysely<DB>, target: NormalizeTarget): Promise<{ watermark: number; missing: string[] }> {
-  const table = sql.table(target.table);
+/** For each target, the staged rows of its kinds up to its watermark and its first staged row above it, in one pass. */
+async function stagedAround(db: Kysely<DB>, targets: readonly NormalizeTarget[], watermarks: number[]): Promise<{ upTo: number; firstAbove: number | null }[]> {
+  const columns = targets.map((target, i) => {
+    const kinds = sql.join(target.kinds.map((k) => sql`${k}`));
+    const w = String(watermarks[i]);
+    return sql`count(*) filter (where kind in (${kinds}) and id <= ${w}) as ${sql.ref(`up_to_${i}`)}, min(id) filter (where kind in (${kinds}) and id > ${w}) as ${sql.ref(`first_${i}`)}`;
+  });
+  const { rows } = await sql<Record<string, string | null>>`select ${sql.join(columns)} from staging.record`.execute(db);
+  const row = rows[0]!;
+  return targets.map((_, i) => ({ upTo: Number(row[`up_to_${i}`]), firstAbove: row[`first_${i}`] == null ? null : Number(row[`first_${i}`]) }));
+}
+
+/** Staged rows of the target's kinds at or below its watermark that it does not hold. */
+async function missingBelow(db: Kysely<DB>, target: NormalizeTarget, watermark: number): Promise<string[]> {
   const kinds = sql.join(target.kinds.map((k) => sql`${k}`));
-  const { rows } = await sql<{ watermark: string | null; normalised: string }>`select max(record_id) as watermark, count(*) as normalised from ${table}`.execute(db);
-  const watermark = Number(rows[0]?.watermark ?? 0);
-  if (watermark === 0) return { watermark, missing: [] };
-  const staged = await sql<{ n: string }>`select count(*) as n from staging.record where kind in (${kinds}) and id <= ${String(watermark)}`.execute(db);
-  if (Number(staged.rows[0]!.n) === Number(rows[0]!.normalised)) return { watermark, missing: [] };
   const gap = await sql<{ id: string }>`
     select s.id from staging.record s
     where s.kind in (${kinds}) and s.id <= ${String(watermark)}
-      and not exists (select 1 from ${table} t where t.record_id = s.id)
+      and not exists (select 1 from ${sql.table(target.table)} t where t.record_id = s.id)
     order by s.id`.execute(db);
-  return { watermark, missing: gap.rows.map((r) => String(r.id)) };
+  return gap.rows.map((r) => String(r.id));
 }
