@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusterRecords, orderLinks, type ClusterLink, type Constraint, type LinkTier, type Rejection } from '../pipelines/match/cluster.ts';
+import { fingerprint, groupByContent, type ContentGroups, type Repeat } from '../pipelines/match/fingerprint.ts';
 import type { MatchRecord } from '../pipelines/match/match-record.ts';
 import { UnionFind } from '../pipelines/match/union-find.ts';
 import { uscc } from './match-inbox.ts';
@@ -98,5 +99,51 @@ describe('clustering keeps codes and files only for what fuzzy links touch', () 
   it('refuses links out of the order of trust rather than cluster them wrongly', () => {
     const records = [rec({ name: '甲', fileId: 1 }), rec({ name: '甲', fileId: 2 }), rec({ name: '甲', fileId: 3 })];
     expect(() => clusterRecords(records, [{ a: 0, b: 1, tier: 'fuzzy', score: 30 }, { a: 1, b: 2, tier: 'key' }], [])).toThrow(/order of trust/);
+  });
+});
+
+/** Grouping by content as first written: a list of members for every fingerprint. groupByContent must agree with it. */
+function plainGroups(records: readonly MatchRecord[]): ContentGroups {
+  const groups = new Map<number, number[]>();
+  records.forEach((r, i) => groups.set(fingerprint(r), [...(groups.get(fingerprint(r)) ?? []), i]));
+  const repeats: Repeat[] = [];
+  const fresh = new Array<boolean>(records.length).fill(false);
+  const participants: number[] = [];
+  const superseded: [number, number][] = [];
+  const latest = (members: number[]) => members.reduce((best, i) => (Number(records[i]!.id) > Number(records[best]!.id) ? i : best));
+  for (const members of groups.values()) {
+    const last = latest(members);
+    participants.push(last);
+    for (const i of members) if (i !== last) superseded.push([i, last]);
+    const old = members.filter((i) => records[i]!.unitId !== undefined);
+    const anchor = old.length > 0 ? latest(old) : last;
+    if (old.length === 0) fresh[anchor] = true;
+    for (const i of members) if (i !== anchor) repeats.push({ record: i, same: anchor, isNew: records[i]!.unitId === undefined });
+  }
+  participants.sort((a, b) => a - b);
+  return { repeats, fresh, participants, superseded };
+}
+
+describe('grouping by content keeps member lists only for content held more than once', () => {
+  it("gives the plain version's repeats, fresh records, participants and superseded records on generated records", () => {
+    let repeats = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const random = new Rand(seed);
+      const r = () => random.next();
+      const n = 10 + Math.floor(r() * 60);
+      // Few names and codes, so content repeats often: old and new records alike, ids out of index order.
+      const records = Array.from({ length: n }, (_, i) =>
+        rec({
+          name: `单位${Math.floor(r() * 8)}`,
+          uscc: r() < 0.5 ? uscc(1 + Math.floor(r() * 3)) : null,
+          unitId: r() < 0.6 ? `U${Math.floor(r() * 5)}` : undefined,
+          id: String(1000 + ((i * 37) % 101)),
+        }),
+      );
+      const fast = groupByContent(records);
+      expect(fast, `seed ${seed}`).toEqual(plainGroups(records));
+      repeats += fast.repeats.length;
+    }
+    expect(repeats).toBeGreaterThan(500);
   });
 });
