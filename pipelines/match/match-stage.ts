@@ -10,6 +10,7 @@ import type { StageContext, StageCounts } from '../stage.ts';
 import { activeDecisions } from './decisions.ts';
 import { linkRecords, type Decision, type LinkOutcome, type StoredFuzzyLink } from './link-records.ts';
 import { loadRecords } from './load-records.ts';
+import type { MatchRecord } from './match-record.ts';
 import { THRESHOLDS } from './score.ts';
 import type { CopyValue } from '../ingest/copy-text.ts';
 import { copyRows, openStagingConnection, tempTable, type StagingConnection } from '../ingest/staging-connection.ts';
@@ -22,15 +23,14 @@ export { loadRecords };
 export async function matchRecords(ctx: StageContext): Promise<StageCounts> {
   const clock = stopwatch();
   const records = await loadRecords(ctx.database);
-  const indexOf = new Map<string, number>();
-  records.forEach((r, i) => indexOf.set(r.id, i));
+  const indexOf = recordIndex(records);
   const stored = await loadFuzzyLinks(ctx.db, indexOf);
   const decisions: Decision[] = [];
   const active = await activeDecisions(ctx.db);
   const standIn = await standIns(ctx.db, active.flatMap((d) => [d.record_a, d.record_b]));
   for (const d of active) {
-    const a = indexOf.get(standIn.get(d.record_a) ?? d.record_a);
-    const b = indexOf.get(standIn.get(d.record_b) ?? d.record_b);
+    const a = indexOf(standIn.get(d.record_a) ?? d.record_a);
+    const b = indexOf(standIn.get(d.record_b) ?? d.record_b);
     if (a === undefined || b === undefined || d.verdict === 'skip') continue;
     decisions.push({ id: d.id, a, b, verdict: d.verdict });
   }
@@ -44,7 +44,6 @@ export async function matchRecords(ctx: StageContext): Promise<StageCounts> {
   // stage's memory: let them go (and collect them) before the write builds its rows.
   const written: WrittenRecords = { id: records.map((r) => r.id), unitId: records.map((r) => r.unitId) };
   records.length = 0;
-  indexOf.clear();
   collectGarbageBetweenStages();
   const conn = await openStagingConnection(ctx.database);
   try {
@@ -84,6 +83,32 @@ export async function matchRecords(ctx: StageContext): Promise<StageCounts> {
   };
 }
 
+type RecordIndex = (id: string) => number | undefined;
+
+/**
+ * A record's index by its id. loadRecords gives the records in record-id order, so a binary search over
+ * their ids finds one: a map of 684,000 ids took most of a second to build, to look up a few thousand.
+ */
+function recordIndex(records: readonly MatchRecord[]): RecordIndex {
+  const ids = new Float64Array(records.length);
+  for (let i = 0; i < records.length; i++) {
+    ids[i] = Number(records[i]!.id);
+    if (i > 0 && ids[i]! <= ids[i - 1]!) throw new Error(`Records must come in record-id order: ${records[i]!.id} follows ${records[i - 1]!.id}`);
+  }
+  return (id) => {
+    const wanted = Number(id);
+    let lo = 0;
+    let hi = ids.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] === wanted) return mid;
+      if (ids[mid]! < wanted) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
+}
+
 /** Seconds since the last call (to 0.1 s), for the stage's own breakdown of its time. */
 function stopwatch(): () => number {
   let last = performance.now();
@@ -107,7 +132,7 @@ async function standIns(db: Kysely<DB>, ids: string[]): Promise<Map<string, stri
 }
 
 /** Fuzzy links earlier runs found (their pairs are not compared again), moved onto the records that stand for theirs now. */
-async function loadFuzzyLinks(db: Kysely<DB>, indexOf: Map<string, number>): Promise<StoredFuzzyLink[]> {
+async function loadFuzzyLinks(db: Kysely<DB>, indexOf: RecordIndex): Promise<StoredFuzzyLink[]> {
   const rows = await db
     .selectFrom('registry.link as l')
     .innerJoin('registry.record as ra', 'ra.record_id', 'l.record_a')
@@ -118,8 +143,8 @@ async function loadFuzzyLinks(db: Kysely<DB>, indexOf: Map<string, number>): Pro
     .execute();
   const out: StoredFuzzyLink[] = [];
   for (const r of rows) {
-    const a = indexOf.get(String(r.a));
-    const b = indexOf.get(String(r.b));
+    const a = indexOf(String(r.a));
+    const b = indexOf(String(r.b));
     if (a !== undefined && b !== undefined && a !== b) out.push({ a, b, score: Math.round((r.score ?? 0) * 100) / 100 });
   }
   return out;
