@@ -275,7 +275,7 @@ async function writeBatch(database: Database, range: { after: string | null; hi:
         CompiledQuery.raw(`
           insert into registry.unit_golden as g (unit_id, golden) select id, golden from consolidated
           on conflict (unit_id) do update set golden = excluded.golden where g.golden is distinct from excluded.golden
-          returning g.unit_id`),
+          returning g.unit_id as id`) as CompiledQuery<{ id: string }>,
       );
       const columns = await conn.run(
         CompiledQuery.raw(`
@@ -285,9 +285,9 @@ async function writeBatch(database: Database, range: { after: string | null; hi:
           where u.id = x.id and u.id <= $1 and u.id > coalesce($2, '')
             and (u.name is distinct from x.name or u.uscc is distinct from x.uscc or u.org_code is distinct from x.org_code
               or u.address is distinct from x.address or u.status is distinct from x.status or u.established is distinct from x.established)
-          returning u.id`, [range.hi, range.after]),
+          returning u.id`, [range.hi, range.after]) as CompiledQuery<{ id: string }>,
       );
-      return new Set([...golden, ...columns].map((r) => (r as { unit_id?: string; id?: string }).unit_id ?? (r as { id: string }).id)).size;
+      return new Set([...golden, ...columns].map((r) => r.id)).size;
     });
     await conn.commit();
     return written;

@@ -45,6 +45,7 @@ interface TargetState {
  */
 export async function* pendingRows(db: Kysely<DB>, targets: readonly NormalizeTarget[], options: PendingOptions = {}): AsyncGenerator<PendingRow[]> {
   const span = options.span ?? SPAN;
+  if (targets.length === 0) return;
   const held: { watermark: number; normalised: number }[] = [];
   for (const target of targets) {
     const { rows } = await sql<{ watermark: string | null; normalised: string }>`select max(record_id) as watermark, count(*) as normalised from ${sql.table(target.table)}`.execute(db);
