@@ -196,12 +196,14 @@ describe.each(engines())('a second sync after a small change, on %s', (engine) =
     const consolidatedFirst = Number(first.stages.find((s) => s.stage === 'consolidate')!.counts.units_consolidated);
     expect(consolidatedFirst).toBeGreaterThan(50);
 
-    const before = await database.db
-      .selectFrom('registry.unit as u')
-      .innerJoin('registry.unit_golden as g', 'g.unit_id', 'u.id')
-      .select(['u.id', 'g.golden', 'u.status', 'u.updated_run'])
-      .where('u.retired_run', 'is', null)
-      .execute();
+    const liveUnits = () =>
+      database.db
+        .selectFrom('registry.unit as u')
+        .innerJoin('registry.unit_golden as g', 'g.unit_id', 'u.id')
+        .select(['u.id', 'g.golden', 'u.status', 'u.updated_run'])
+        .where('u.retired_run', 'is', null)
+        .execute();
+    const before = await liveUnits();
     const goldenBefore = new Map(before.map((u) => [u.id, JSON.stringify(u.golden)]));
     const recordsBefore = Number((await database.db.selectFrom('registry.record').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -233,12 +235,7 @@ describe.each(engines())('a second sync after a small change, on %s', (engine) =
     expect(touched).toBeLessThanOrEqual(3); // the unit that went, the renamed one's old unit, and its new one if it moved
     expect(touched).toBeLessThan(consolidatedFirst / 10);
 
-    const after = await database.db
-      .selectFrom('registry.unit as u')
-      .innerJoin('registry.unit_golden as g', 'g.unit_id', 'u.id')
-      .select(['u.id', 'g.golden', 'u.status', 'u.updated_run'])
-      .where('u.retired_run', 'is', null)
-      .execute();
+    const after = await liveUnits();
     const goneUnit = after.find((u) => u.id === gone.unit_id)!;
     expect(goneUnit.status).toBe('unreported');
     expect(await database.db.selectFrom('registry.record').select('is_current').where('record_id', '=', gone.record_id).executeTakeFirstOrThrow()).toEqual({ is_current: false });
