@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
-import { linkLists, placementChangeMark, type Placed } from './inspection/list-links.ts';
+import { linkLists, placementChangeMark, type ListRow, type Placed } from './inspection/list-links.ts';
 import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
 import { copyLine, type CopyValue } from './ingest/copy-text.ts';
 import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../db/foreign-keys-by-set.ts';
@@ -59,13 +59,12 @@ export async function superviseUnits(ctx: StageContext): Promise<StageCounts> {
   const mark = await placementChangeMark(ctx.db);
   const placements = new Map((await ctx.db.selectFrom('grid.placement').select(['unit_id', 'grid_l1', 'grid_l2', 'method']).execute()).map((p) => [p.unit_id, p]));
   const links = await linkLists(ctx, placements, mark);
-  const { currentFiles } = links;
-  const facts = await loadFacts(ctx, currentFiles);
+  const facts = await loadFacts(ctx, links.rows);
 
   const desired = new Map<string, { unit_id: string; reason: Reason; detail: Record<string, unknown> }>();
   for (const u of facts.values()) for (const r of reasonsFor(u, ctx.asOf)) desired.set(`${u.id}|${r.reason}`, { unit_id: u.id, ...r });
   const reports = await syncReports(ctx, desired, facts, placements);
-  const notices = await syncNotices(ctx, await desiredNotices(ctx.db, facts, currentFiles, placements));
+  const notices = await syncNotices(ctx, await desiredNotices(ctx.db, facts, links.rows, placements));
 
   const openByReason: Record<string, number> = {};
   for (const d of desired.values()) openByReason[d.reason] = (openByReason[d.reason] ?? 0) + 1;
@@ -130,18 +129,11 @@ async function syncReports(
 }
 
 /** Units on the current supervised list, with the grid it names and where they are placed now. */
-async function desiredNotices(db: Kysely<DB>, facts: Map<string, UnitFacts>, currentFiles: Map<string, number>, placements: Map<string, Placed>): Promise<DesiredNotice[]> {
-  const fileId = currentFiles.get('labour.supervised');
-  if (fileId === undefined) return [];
-  const rows = await db
-    .selectFrom('inspection.supervised as t')
-    .innerJoin('staging.record as s', 's.id', 't.record_id')
-    .leftJoin('grid.grid as g', (j) => j.onRef('g.code', '=', 't.grid_code').on('g.active', '=', true))
-    .select(['t.unit_id', 'g.code as grid', 'g.level'])
-    .where('s.kind', '=', 'labour.supervised')
-    .where('s.file_id', '=', fileId)
-    .where('t.unit_id', 'is not', null)
-    .execute();
+async function desiredNotices(db: Kysely<DB>, facts: Map<string, UnitFacts>, listRows: readonly ListRow[], placements: Map<string, Placed>): Promise<DesiredNotice[]> {
+  const rows = listRows.filter((r) => r.table === 'inspection.supervised' && r.unitId !== null);
+  if (rows.length === 0) return [];
+  // The grid a row names counts only while that grid is active.
+  const active = new Map((await db.selectFrom('grid.grid').select(['code', 'level']).where('active', '=', true).execute()).map((g) => [g.code, g.level]));
   // The latest move of each unit on new evidence (not because the grid itself changed): where it came from.
   const moves = await db
     .selectFrom('grid.placement_change')
@@ -152,14 +144,15 @@ async function desiredNotices(db: Kysely<DB>, facts: Map<string, UnitFacts>, cur
   const previous = new Map(moves.map((m) => [m.unit_id, m.from_l2 ?? m.from_l1]));
   const out = new Map<string, DesiredNotice>();
   for (const r of rows) {
-    const unit = facts.get(r.unit_id!);
+    const unit = facts.get(r.unitId!);
     if (!unit) continue;
     const p = placements.get(unit.id);
+    const level = r.grid === null ? undefined : active.get(r.grid);
     for (const n of noticesFor({
       unitId: unit.id,
       status: unit.status,
-      listGrid: r.grid,
-      listGridLevel: r.level,
+      listGrid: level === undefined ? null : r.grid,
+      listGridLevel: level ?? null,
       previousGrid: previous.get(unit.id) ?? null,
       placement: p ? { gridL1: p.grid_l1, gridL2: p.grid_l2, method: p.method } : null,
     })) {
@@ -205,36 +198,36 @@ async function syncNotices(ctx: StageContext, desired: DesiredNotice[]): Promise
   return { notices_opened: toOpen.length, notices_closed: close.length };
 }
 
-async function loadFacts(ctx: StageContext, currentFiles: Map<string, number>): Promise<Map<string, UnitFacts>> {
+/** Each live unit's facts from the rows of the current lists (linkLists read and linked them). */
+async function loadFacts(ctx: StageContext, listRows: readonly ListRow[]): Promise<Map<string, UnitFacts>> {
   const units = await ctx.db.selectFrom('registry.unit').select(['id', 'status', 'established']).where('retired_run', 'is', null).execute();
   const facts = new Map<string, UnitFacts>(
     units.map((u) => [u.id, { id: u.id, status: u.status, established: u.established, supervised: false, maxWageMonths: 0, maxFeeMonths: 0, complaintDates: [], collectivePetition: false, credit: [] }]),
   );
-  // The row's kind with its file: staging.record's (kind, file_id) index finds the file's rows instead of a scan of every staged row.
-  const current = (kind: string) => currentFiles.get(kind) ?? -1;
-  const ofFile = <T extends { unit_id: string | null }>(rows: T[]) => rows.filter((r) => r.unit_id && facts.has(r.unit_id));
-
-  const supervised = await ctx.db.selectFrom('inspection.supervised as t').innerJoin('staging.record as s', 's.id', 't.record_id').select(['t.unit_id']).where('s.kind', '=', 'labour.supervised').where('s.file_id', '=', current('labour.supervised')).execute();
-  for (const r of ofFile(supervised)) facts.get(r.unit_id!)!.supervised = true;
-
-  const arrears = await ctx.db.selectFrom('inspection.arrears as t').innerJoin('staging.record as s', 's.id', 't.record_id').select(['t.unit_id', 't.wage_months', 't.fee_months']).where('s.kind', '=', 'labour.arrears').where('s.file_id', '=', current('labour.arrears')).execute();
-  for (const r of ofFile(arrears)) {
-    const f = facts.get(r.unit_id!)!;
-    f.maxWageMonths = Math.max(f.maxWageMonths, r.wage_months ?? 0);
-    f.maxFeeMonths = Math.max(f.maxFeeMonths, r.fee_months ?? 0);
+  for (const r of listRows) {
+    const f = r.unitId === null ? undefined : facts.get(r.unitId);
+    if (!f) continue;
+    const row = r.facts;
+    switch (row.table) {
+      case 'inspection.supervised':
+        f.supervised = true;
+        break;
+      case 'inspection.arrears':
+        f.maxWageMonths = Math.max(f.maxWageMonths, row.wageMonths ?? 0);
+        f.maxFeeMonths = Math.max(f.maxFeeMonths, row.feeMonths ?? 0);
+        break;
+      case 'inspection.complaint': {
+        if (!row.received) break;
+        f.complaintDates.push(row.received);
+        const age = daysBetween(row.received, ctx.asOf);
+        if ((row.complaintType ?? '').includes('集体上访') && age >= 0 && age < 365) f.collectivePetition = true;
+        break;
+      }
+      case 'inspection.credit':
+        f.credit.push({ year: row.year, grade: row.grade, dishonest: row.dishonest });
+        break;
+    }
   }
-
-  const complaints = await ctx.db.selectFrom('inspection.complaint as t').innerJoin('staging.record as s', 's.id', 't.record_id').select(['t.unit_id', 't.received', 't.complaint_type']).where('s.kind', '=', 'labour.complaints').where('s.file_id', '=', current('labour.complaints')).execute();
-  for (const r of ofFile(complaints)) {
-    if (!r.received) continue;
-    const f = facts.get(r.unit_id!)!;
-    f.complaintDates.push(r.received);
-    const age = daysBetween(r.received, ctx.asOf);
-    if ((r.complaint_type ?? '').includes('集体上访') && age >= 0 && age < 365) f.collectivePetition = true;
-  }
-
-  const credit = await ctx.db.selectFrom('inspection.credit as t').innerJoin('staging.record as s', 's.id', 't.record_id').select(['t.unit_id', 't.year', 't.grade', 't.dishonest']).where('s.kind', '=', 'labour.credit').where('s.file_id', '=', current('labour.credit')).execute();
-  for (const r of ofFile(credit)) facts.get(r.unit_id!)!.credit.push({ year: r.year, grade: r.grade, dishonest: r.dishonest });
   return facts;
 }
 

@@ -29,20 +29,32 @@ export interface Placed {
   method: string;
 }
 
-interface ListRow {
+/** What the supervise stage reads of a list row besides its link: the list's own columns. */
+export type ListFacts =
+  | { table: 'inspection.supervised' }
+  | { table: 'inspection.arrears'; wageMonths: number | null; feeMonths: number | null }
+  | { table: 'inspection.complaint'; received: string | null; complaintType: string | null }
+  | { table: 'inspection.credit'; year: number | null; grade: string | null; dishonest: boolean | null };
+
+export interface ListRow {
   table: ListTable;
   recordId: string;
   code: string | null;
   name: string | null;
   nameKey: string | null;
+  /** The row's unit: after linkLists, the one it is linked to now. */
   unitId: string | null;
+  /** The grid code the supervised list names (null on the other lists). */
   grid: string | null;
   /** The row's file was loaded after the last linking (or outside a run). */
   fileNew: boolean;
+  facts: ListFacts;
 }
 
 export interface ListLinks {
   currentFiles: Map<string, number>;
+  /** Every row of the current lists, linked as this run left them: the stage reads the lists once. */
+  rows: ListRow[];
   /** Rows of the current lists with a unit, and without one, after this run. */
   linked: number;
   unlinked: number;
@@ -92,7 +104,7 @@ export async function linkLists(ctx: StageContext, placements: Map<string, Place
   }
   await writeLinks(ctx, updates, mark);
   const linked = rows.filter((r) => r.unitId !== null).length;
-  return { currentFiles, linked, unlinked: rows.length - linked, relinked: toLink.length, linkedBy, full: !state };
+  return { currentFiles, rows, linked, unlinked: rows.length - linked, relinked: toLink.length, linkedBy, full: !state };
 }
 
 async function readListRows(db: Kysely<DB>, currentFiles: Map<string, number>, lastRun: number | null): Promise<ListRow[]> {
@@ -108,16 +120,26 @@ async function readListRows(db: Kysely<DB>, currentFiles: Map<string, number>, l
       .select(['t.record_id', 't.name', 't.name_key', 't.unit_id', 'f.run_id'])
       .select(sql<string | null>`${sql.ref(supervised ? 't.code' : 't.uscc')}`.as('code'))
       .select((supervised ? sql<string | null>`t.grid_code` : sql<string | null>`null`).as('grid'))
+      .select(sql<Record<string, unknown>>`${sql.raw(FACT_COLUMNS[table])}`.as('facts'))
       // With the kind, staging.record's (kind, file_id) index finds the file's rows (not a scan of every staged row).
       .where('s.kind', '=', kind)
       .where('s.file_id', '=', fileId)
       .execute();
     for (const r of rows) {
-      out.push({ table, recordId: r.record_id, code: r.code, name: r.name, nameKey: r.name_key, unitId: r.unit_id, grid: r.grid, fileNew: lastRun === null || r.run_id === null || r.run_id > lastRun });
+      const facts = { table, ...r.facts } as ListFacts;
+      out.push({ table, recordId: r.record_id, code: r.code, name: r.name, nameKey: r.name_key, unitId: r.unit_id, grid: r.grid, fileNew: lastRun === null || r.run_id === null || r.run_id > lastRun, facts });
     }
   }
   return out;
 }
+
+/** Each list's own columns, as ListFacts names them (a json object, so one query shape serves every list). */
+const FACT_COLUMNS: Record<ListTable, string> = {
+  'inspection.supervised': `'{}'::json`,
+  'inspection.arrears': `json_build_object('wageMonths', t.wage_months, 'feeMonths', t.fee_months)`,
+  'inspection.complaint': `json_build_object('received', t.received, 'complaintType', t.complaint_type)`,
+  'inspection.credit': `json_build_object('year', t.year, 'grade', t.grade, 'dishonest', t.dishonest)`,
+};
 
 /** The keys a row is looked up by (see findUnit), each prefixed by the namespace it is looked up in. */
 function keysOf(r: Pick<ListRow, 'code' | 'name' | 'nameKey'>): string[] {
