@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
+import { anyOf } from '../db/any-of.ts';
 import { loadGazetteer } from './normalize-records.ts';
 import type { Gazetteer } from './normalize/addresses.ts';
 import { addressEvidence, type AddressEvidence } from './grid/address-evidence.ts';
@@ -26,7 +27,7 @@ export async function loadUnitRecords(db: Kysely<DB>, gazetteer: Gazetteer, unit
     .innerJoin('registry.record as r', 'r.record_id', 'm.record_id')
     .select(['m.unit_id', 'r.record_id', 'r.agency', 'r.is_current', 'r.division_code', 'r.address'])
     .where('u.retired_run', 'is', null)
-    .$if(unitIds !== undefined, (q) => q.where('m.unit_id', 'in', unitIds!))
+    .$if(unitIds !== undefined, (q) => q.where('m.unit_id', '=', anyOf(unitIds!, 'text')))
     .orderBy('m.unit_id')
     .orderBy('r.record_id')
     .execute();
@@ -110,7 +111,6 @@ function basisOf(records: readonly PlaceRecord[]): string {
 const FIRST_PASS_FINAL: readonly string[] = ['steward', 'division_code', 'address_community', 'outside_grid'];
 // Bump when placement logic changes, so the next run places every unit again instead of only the changed ones.
 const PLACEMENT_VERSION = 1;
-const ID_CHUNK = 5000;
 
 /**
  * Everything placement reads besides the units' own records: divisions (the gazetteer), grids and their
@@ -129,11 +129,6 @@ async function placementInputsKey(db: Kysely<DB>): Promise<string> {
   return row.rows[0]!.key;
 }
 
-async function inChunks<T>(ids: readonly string[], read: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < ids.length; i += ID_CHUNK) out.push(...(await read(ids.slice(i, i + ID_CHUNK))));
-  return out;
-}
 
 const pointKey = (p: RoadPoint) => `${p.unitId}|${p.road}|${p.number}|${p.community}`;
 
@@ -169,13 +164,13 @@ async function planPlacement(ctx: StageContext, key: string, base: Omit<Placemen
   ).rows.map((r) => r.id);
   const retired = (await db.selectFrom('registry.unit').select('id').where('retired_run', '>', state.run_id).execute()).map((r) => r.id);
   const replaced = [...changed, ...retired];
-  const oldPoints = await inChunks(replaced, (ids) => db.selectFrom('grid.road_point').selectAll().where('unit_id', 'in', ids).execute());
+  const oldPoints = replaced.length ? await db.selectFrom('grid.road_point').selectAll().where('unit_id', '=', anyOf(replaced, 'text')).execute() : [];
   const replacedSet = new Set(replaced);
   const others: RoadPoint[] = (await db.selectFrom('grid.road_point').selectAll().execute())
     .filter((p) => !replacedSet.has(p.unit_id))
     .map((p) => ({ road: p.road, number: p.number, community: p.community, unitId: p.unit_id }));
 
-  let units = await inChunks(changed, (ids) => loadUnitRecords(db, gazetteer, ids));
+  let units = await loadUnitRecords(db, gazetteer, changed);
   let result = placeAll(units, base, rules, decisions, others);
   const before = new Set(oldPoints.map((p) => pointKey({ road: p.road, number: p.number, community: p.community, unitId: p.unit_id })));
   const roadsChanged = result.points.length !== before.size || result.points.some((p) => !before.has(pointKey(p)));
@@ -192,7 +187,7 @@ async function planPlacement(ctx: StageContext, key: string, base: Omit<Placemen
     )
       .map((r) => r.unit_id)
       .filter((id) => !replacedSet.has(id));
-    const extra = await inChunks(viaGazetteer, (ids) => loadUnitRecords(db, gazetteer, ids));
+    const extra = await loadUnitRecords(db, gazetteer, viaGazetteer);
     // Units the first pass does not place by code teach the gazetteer nothing: the one just learned places
     // them as placing everything again would, without placing the changed units and learning it twice.
     const more = placeAll(extra, base, rules, decisions, [...others, ...result.points], result.roads);

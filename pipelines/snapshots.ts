@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/types.ts';
+import { anyOf } from '../db/any-of.ts';
 import { ENTITY_KINDS } from '../schemas/feeds.ts';
 
 /**
@@ -58,13 +59,12 @@ export async function markCurrentSnapshots(db: Kysely<DB>, runId: number): Promi
     )
     select record_id from turned_off union all select record_id from turned_on`.execute(db);
   const flipped = rows.map((r) => String(r.record_id));
-  for (let i = 0; i < flipped.length; i += 5000) {
-    const chunk = flipped.slice(i, i + 5000);
+  if (flipped.length > 0) {
     await db
       .updateTable('registry.unit')
       .set({ updated_run: runId })
       .where('updated_run', '<', runId)
-      .where('id', 'in', (eb) => eb.selectFrom('registry.unit_member').select('unit_id').where('record_id', 'in', chunk))
+      .where('id', 'in', (eb) => eb.selectFrom('registry.unit_member').select('unit_id').where('record_id', '=', anyOf(flipped, 'bigint')))
       .execute();
   }
   return flipped;

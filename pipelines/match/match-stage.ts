@@ -6,6 +6,7 @@
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.ts';
+import { anyOf } from '../../db/any-of.ts';
 import type { StageContext, StageCounts } from '../stage.ts';
 import { activeDecisions } from './decisions.ts';
 import { linkRecords, type Decision, type LinkOutcome, type StoredFuzzyLink } from './link-records.ts';
@@ -124,10 +125,9 @@ function stopwatch(): () => number {
 async function standIns(db: Kysely<DB>, ids: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += 5000) {
-    const rows = await db.selectFrom('registry.record').select(['record_id', 'superseded_by']).where('record_id', 'in', unique.slice(i, i + 5000)).where('superseded_by', 'is not', null).execute();
-    for (const r of rows) out.set(r.record_id, r.superseded_by!);
-  }
+  if (unique.length === 0) return out;
+  const rows = await db.selectFrom('registry.record').select(['record_id', 'superseded_by']).where('record_id', '=', anyOf(unique, 'bigint')).where('superseded_by', 'is not', null).execute();
+  for (const r of rows) out.set(r.record_id, r.superseded_by!);
   return out;
 }
 
