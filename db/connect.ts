@@ -126,8 +126,8 @@ function pgliteStartParams(): string[] {
  * few connections whose queries sort and hash hundreds of thousands of rows at once (the previous
  * snapshot's row hashes, the list rows with their staged records, anti-joins checking foreign keys by
  * set); with the server's default of 4 MB per sort or hash they spill to temporary files. 64 MB keeps
- * them in memory: on the 250,000-unit re-run, ingest went from 14.1–15.7 s to 11.6 s and supervise from
- * 8.1–10.4 s to 6.9 s (bench/results). Not applied to PGlite, whose memory is this process's and never
+ * them in memory: on the 250,000-unit re-run (paired runs on copies of one database), ingest went from
+ * 14.6–15.7 s to 11.6 s and supervise from 8.1–10.4 s to 6.9 s. Not applied to PGlite, whose memory is this process's and never
  * shrinks. PGOPTIONS, if set, comes after these and so wins; `options` in DATABASE_URL replaces them.
  */
 export const POSTGRES_SESSION_SETTINGS: Readonly<Record<string, string>> = {
