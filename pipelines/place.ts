@@ -129,7 +129,6 @@ async function placementInputsKey(db: Kysely<DB>): Promise<string> {
   return row.rows[0]!.key;
 }
 
-
 const pointKey = (p: RoadPoint) => `${p.unitId}|${p.road}|${p.number}|${p.community}`;
 
 interface PlacementPlan {
