@@ -163,6 +163,12 @@ async function planPlacement(ctx: StageContext, key: string, base: Omit<Placemen
   ).rows.map((r) => r.id);
   const retired = (await db.selectFrom('registry.unit').select('id').where('retired_run', '>', state.run_id).execute()).map((r) => r.id);
   const replaced = [...changed, ...retired];
+  if (replaced.length === 0) {
+    // Nothing changed since the last placing run: every placement and road point stands, so the points
+    // (304,000 at 250,000 units) are counted, not read.
+    const stored = await db.selectFrom('grid.road_point').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    return { mode: 'incremental', units: [], placements: new Map(), pointUnits: [], points: [], roadPoints: Number(stored.n) };
+  }
   const oldPoints = replaced.length ? await db.selectFrom('grid.road_point').selectAll().where('unit_id', '=', anyOf(replaced, 'text')).execute() : [];
   const replacedSet = new Set(replaced);
   const others: RoadPoint[] = (await db.selectFrom('grid.road_point').selectAll().execute())

@@ -75,6 +75,7 @@ describe.each(engines())('incremental grid placement (%s)', (engine) => {
     expect(after).toEqual({ grid_l2: other.code, method: 'steward' });
     // And the run after that, with nothing changed, places nothing again.
     const fourth = await runSync(database, { inbox, asOf: '2026-11-28', log: silentLogger, archive: false });
-    expect(placeCounts(fourth)).toMatchObject({ full_placement: 0, units_placed_this_run: 0, placements_written: 0 });
+    expect(placeCounts(fourth)).toMatchObject({ full_placement: 0, units_placed_this_run: 0, placements_written: 0, road_points: placeCounts(third).road_points });
+    expect(placeCounts(fourth).units).toBe(placeCounts(third).units);
   });
 });
