@@ -1,6 +1,7 @@
 // City-scale benchmark: a generated world of N units and its agencies' feeds through a full sync, then a
-// second sync after a 1 % change, with per-stage rows, seconds, rows/s and peak RSS; as the I/O floor,
-// PostgreSQL's plain COPY of the same CSV files into plain tables, measured in the same run. Usage:
+// second sync after a 1 % change and a third with nothing new, with per-stage rows, seconds, rows/s and
+// peak RSS; as the I/O floor, PostgreSQL's plain COPY of the same CSV files into plain tables, measured in
+// the same run. Usage:
 //   npm run bench -- [--units N] [--db pglite|postgres|both] [--share 0.01] [--keep]
 // PostgreSQL (and the floor) need DATABASE_URL; a throw-away database is created on that server. With
 // --db both, both engines sync the same files in the same run and the table gives PGlite / PostgreSQL.
@@ -60,9 +61,10 @@ function stageRows(result: SyncResult, stage: string): number {
     case 'normalize':
       return pick('records');
     case 'match':
-      return pick('records');
+      // A match whose inputs had not changed loaded no record.
+      return pick('inputs_unchanged') ? 0 : pick('records');
     case 'place':
-      return pick('units_placed_this_run') || pick('units');
+      return c && 'units_placed_this_run' in c ? pick('units_placed_this_run') : pick('units');
     default:
       return pick('units') || pick('units_consolidated') || 0;
   }
@@ -117,6 +119,13 @@ async function main() {
       second.set(engine, await measuredSync(target, inbox, nextDay));
       console.error(`second sync on ${engine}: ${second.get(engine)!.result.seconds.toFixed(1)} s`);
     }
+    // The same inbox again: a sync the same night after no agency delivered anything new.
+    const third = new Map<string, SyncMeasurement>();
+    for (const [engine, target] of targets) {
+      console.error(`third sync (nothing new) on ${engine} …`);
+      third.set(engine, await measuredSync(target, inbox, nextDay));
+      console.error(`third sync on ${engine}: ${third.get(engine)!.result.seconds.toFixed(1)} s`);
+    }
 
     let floor: { seconds: number; rows: number } | null = null;
     const pgUrl = (targets.get('postgres') as { url: string } | undefined)?.url;
@@ -142,6 +151,7 @@ async function main() {
     for (const engine of engines) {
       lines.push(...stageTable(`Full sync — ${engine}`, full.get(engine)!));
       lines.push(...stageTable(`${changeTitle} — ${engine}`, second.get(engine)!));
+      lines.push(...stageTable(`Third sync with nothing new — ${engine}`, third.get(engine)!));
     }
     lines.push('## Ratios', '');
     if (floor) {
@@ -155,7 +165,10 @@ async function main() {
     for (const engine of engines) {
       const f = full.get(engine)!;
       const s = second.get(engine)!;
-      lines.push(`- ${engine}: full sync ${f.result.seconds.toFixed(1)} s (target < 300 s at 250,000 units on PostgreSQL); second sync after the change ${s.result.seconds.toFixed(1)} s = ${((s.result.seconds / f.result.seconds) * 100).toFixed(0)} % of the full sync (target ≤ 10 %); peak RSS ${mb(Math.max(f.peak, s.peak))} MB (target < 1,536 MB).`);
+      const t = third.get(engine)!;
+      lines.push(
+        `- ${engine}: full sync ${f.result.seconds.toFixed(1)} s (target < 300 s at 250,000 units on PostgreSQL); second sync after the change ${s.result.seconds.toFixed(1)} s = ${((s.result.seconds / f.result.seconds) * 100).toFixed(0)} % of the full sync (target ≤ 10 %); third sync with nothing new ${t.result.seconds.toFixed(1)} s = ${((t.result.seconds / f.result.seconds) * 100).toFixed(0)} %; peak RSS ${mb(Math.max(f.peak, s.peak, t.peak))} MB (target < 1,536 MB).`,
+      );
     }
     if (full.has('postgres') && full.has('pglite')) {
       const ratio = (m: Map<string, SyncMeasurement>) => (m.get('pglite')!.result.seconds / m.get('postgres')!.result.seconds).toFixed(2);

@@ -39,7 +39,7 @@ export async function formatSummary(db: Kysely<DB>, result: SyncResult, location
     .select([sql<string>`count(*) filter (where retired_run is null)`.as('units'), sql<string>`count(*) filter (where retired_run is null and status = 'closed')`.as('closed')])
     .executeTakeFirstOrThrow();
   const records = await db.selectFrom('registry.record').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
-  lines.push(`单位  ${n(totals.units)} 个（来自 ${n(records.n)} 条部门记录；本次新建 ${n(match.units_created)}，合并 ${n(match.units_merged)}，拆分 ${n(match.units_split)}；已注销/吊销 ${n(totals.closed)}）`);
+  lines.push(`单位  ${n(totals.units)} 个（来自 ${n(records.n)} 条部门记录；${match.inputs_unchanged ? '自上次匹配以来记录与人工裁定均无变化，沿用原有单位；' : ''}本次新建 ${n(match.units_created)}，合并 ${n(match.units_merged)}，拆分 ${n(match.units_split)}；已注销/吊销 ${n(totals.closed)}）`);
 
   const links = await db.selectFrom('registry.link').select(['rule', sql<string>`count(*)`.as('n')]).groupBy('rule').orderBy('rule').execute();
   lines.push(`关联  ${links.map((l) => `${RULE_ZH[l.rule] ?? l.rule} ${n(l.n)}`).join(' · ') || '无'}`);

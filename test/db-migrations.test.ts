@@ -45,7 +45,7 @@ describe.each(engines())('migration 011 on %s', (engine) => {
       await sql`insert into runs.run (id, as_of) values (1, '2026-11-27')`.execute(database.db);
       await sql`insert into registry.unit (id, created_run, updated_run, golden) values
         ('U0000001', 1, 1, '{"name": {"value": "扬州鑫源电子有限公司", "row": 3}}'), ('U0000002', 1, 1, '{}')`.execute(database.db);
-      expect(await migrateToLatest(database.db)).toEqual(['011-unit-golden']);
+      expect((await migrator.migrateTo('011-unit-golden')).results?.map((r) => r.migrationName)).toEqual(['011-unit-golden']);
       const golden = await sql<{ unit_id: string; golden: unknown }>`select unit_id, golden from registry.unit_golden order by unit_id`.execute(database.db);
       // A unit never consolidated has no golden record to move.
       expect(golden.rows).toEqual([{ unit_id: 'U0000001', golden: { name: { value: '扬州鑫源电子有限公司', row: 3 } } }]);

@@ -78,8 +78,20 @@ describe.each(engines())('the match stage on %s', (engine) => {
   it('a second run of the same inputs compares nothing and keeps every unit id', async () => {
     const before = await memberships();
     const again = await sync();
-    expect(matchCounts(again)).toMatchObject({ comparisons: 0, fresh: 0, units_created: 0, units_merged: 0, units_split: 0 });
+    // Nothing matching reads changed since the first run: its units are kept without loading a record.
+    expect(matchCounts(again)).toMatchObject({ inputs_unchanged: 1, comparisons: 0, fresh: 0, units_created: 0, units_merged: 0, units_split: 0 });
+    expect(matchCounts(again).records).toBe(matchCounts(first).records);
+    expect(matchCounts(again).units).toBe(matchCounts(first).units);
     expect(await memberships()).toEqual(before);
+
+    // Keeping them is what matching everything again decides: without the stored key the stage matches,
+    // and changes nothing.
+    await database.db.deleteFrom('registry.match_state').execute();
+    const matched = await sync();
+    expect(matchCounts(matched)).toMatchObject({ inputs_unchanged: 0, fresh: 0, units_created: 0, units_merged: 0, units_split: 0, units_retired: 0 });
+    expect(await memberships()).toEqual(before);
+    const touched = await database.db.selectFrom('registry.unit').select('id').where('updated_run', '=', matched.runId).execute();
+    expect(touched).toEqual([]);
   });
 
   it('a "different" decision splits a unit on the next run, and undoing it joins the unit again', async () => {

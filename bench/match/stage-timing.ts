@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
 type MatchFn = (ctx: StageContext) => Promise<StageCounts>;
 
 async function resetMatching(database: Database): Promise<void> {
-  await sql`truncate registry.unit_member, registry.link, registry.unit_event, registry.review_item, registry.match_decision`.execute(database.db);
+  await sql`truncate registry.unit_member, registry.link, registry.unit_event, registry.review_item, registry.match_decision, registry.match_state`.execute(database.db);
   await sql`truncate registry.unit cascade`.execute(database.db);
   await sql`update registry.record set superseded_by = null where superseded_by is not null`.execute(database.db);
 }

@@ -10,6 +10,7 @@ import * as roadPoints from './008-road-points.ts';
 import * as rawHash from './009-raw-hash.ts';
 import * as listLinkState from './010-list-link-state.ts';
 import * as unitGolden from './011-unit-golden.ts';
+import * as matchState from './012-match-state.ts';
 
 // Migrations are imported, not read from a folder at run time, so the same list runs under tsx and
 // vitest (kysely's folder provider imports .ts files outside both). Add a file, then a line here.
@@ -25,4 +26,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '009-raw-hash': rawHash,
   '010-list-link-state': listLinkState,
   '011-unit-golden': unitGolden,
+  '012-match-state': matchState,
 };

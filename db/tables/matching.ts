@@ -1,5 +1,6 @@
 // Tables of one feature area: steward decisions, review queue, match evidence (issue: entity matching).
-// Created by db/migrations/002-matching.ts (which also adds registry.record.region_key, typed in db/types.ts).
+// Created by db/migrations/002-matching.ts (which also adds registry.record.region_key, typed in db/types.ts)
+// and 012-match-state.ts.
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -36,7 +37,15 @@ export interface ReviewItemTable {
   last_run: number;
 }
 
+/** What the last match was made from (one row; migration 012-match-state). */
+export interface MatchStateTable {
+  id: ColumnType<number, number | undefined, never>;
+  inputs_key: string;
+  run_id: number;
+}
+
 export interface MatchingTables {
   'registry.match_decision': MatchDecisionTable;
+  'registry.match_state': MatchStateTable;
   'registry.review_item': ReviewItemTable;
 }

@@ -9,6 +9,7 @@ const COUNT_ZH: Record<string, string> = {
   files_seen: '发现文件', files_loaded: '读入文件', files_duplicate: '重复文件', files_quarantined: '隔离文件', rows_read: '读取行', rows_staged: '入库行', rows_rejected: '拒收行', rows_unchanged: '未变沿用行', rows_known_by_text: '按原文识别的未变行',
   divisions: '区划', grids_level1: '一级网格', grids_level2: '二级网格', grids_changed: '网格变动',
   records: '记录', flagged: '有疑点', supervised: '已纳管名单', complaints: '投诉举报', arrears: '欠薪欠费', credit: '诚信等级',
+  inputs_unchanged: '匹配输入未变（沿用上次结果）', fresh: '新记录', repeats: '重复报送', comparisons: '比对对数', fuzzy_links: '相似度关联',
   units: '单位', units_created: '新建单位', units_merged: '合并', units_split: '拆分', units_retired: '撤销编号', links_by_rule: '关联（按规则）',
   units_consolidated: '建档单位', units_written: '档案变更', by_method: '定位方式', placements_changed: '定位变动', units_placed_this_run: '本次定位单位', full_placement: '全量定位',
   open_by_reason: '未关闭报告（按原因）', reports_opened: '新开报告', reports_closed: '关闭报告', list_rows_linked: '名单已对应', list_rows_unlinked: '名单未对应', list_rows_relinked: '名单本次重新对应', list_links_full: '名单全量对应',
