@@ -46,11 +46,14 @@ describe('the gridlink command', () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/gridlink 同步完成/);
     expect(first.stdout).toMatch(/文件 {2}本次 12 个：新载入 12/);
+    expect(first.stdout).not.toContain('沿用原有单位');
     const reports = /报告 {2}未关闭：(.*)；本次新开 (\d+)/.exec(first.stdout);
     expect(Number(reports![2])).toBeGreaterThan(0);
     const second = gridlink(['demo', '--units', '200'], { data });
     expect(second.status, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/新载入 0，重复\(已收过\) 12/);
+    // Nothing new reached matching: the summary says the units were kept, not matched again.
+    expect(second.stdout).toMatch(/自上次匹配以来记录与人工裁定均无变化，沿用原有单位；本次新建 0，合并 0，拆分 0/);
     expect(second.stdout).toContain(`未关闭：${reports![1]}；本次新开 0，关闭 0`);
   });
 });
