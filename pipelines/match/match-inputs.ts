@@ -2,8 +2,8 @@
  * Whether matching has anything to decide. The stage's outcome is a function of what it reads: the
  * records standing for their content, their units after the last match, the units, the links earlier
  * runs found and the stewards' decisions in force. A run that changed none of these (no new records, no
- * decision taken or undone: a second sync the same night, or one where only the bureau's own lists or the
- * grid changed) would load every record to decide what is stored, about 15 s at 250,000 units. The key is
+ * decision taken or undone: a night no agency delivered, a second sync the same night, or one where only
+ * the bureau's own lists or the grid changed) would load every record to decide what is stored, about 15 s at 250,000 units. The key is
  * taken after each match, in its transaction, so it describes what that match left; while it holds, the
  * units stay as they are.
  */
@@ -24,10 +24,11 @@ export interface MatchInputs {
 }
 
 /**
- * Counts and order-free checksums rather than the rows themselves: one scan of each table (about half a
- * second at 250,000 units). Records never change once normalised but for superseded_by, and memberships,
- * units and links are written only by matching, so these tell every change a run can make apart.
- * Decisions are listed whole: the table is small, and an undo changes no count.
+ * Counts and order-free checksums rather than the rows themselves: one scan of each table (about 0.2 s
+ * at 250,000 units on PostgreSQL). Records never change once normalised but for superseded_by (and
+ * is_current, which matching does not read), and memberships, units and links are written only by
+ * matching, so these tell every change a run can make apart. Decisions are listed whole: the table is
+ * small, and an undo changes no count.
  */
 function matchInputsQuery(db: Kysely<DB>) {
   return sql<{ key: string; records: string; units: string }>`
