@@ -5,6 +5,7 @@ import { noticesFor, type DesiredNotice } from './inspection/notices.ts';
 import { copyLine, type CopyValue } from './ingest/copy-text.ts';
 import { withForeignKeysCheckedBySet, type ForeignKeyScope } from '../db/foreign-keys-by-set.ts';
 import { openStagingConnection, tempTable, type StagingConnection } from './ingest/staging-connection.ts';
+import { copyOut, copyOutRows } from '../db/copy-out.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 export const REASONS = ['new', 'unsupervised', 'arrears', 'complaints', 'credit'] as const;
@@ -57,7 +58,7 @@ export function reasonsFor(u: UnitFacts, asOf: string): { reason: Reason; detail
  */
 export async function superviseUnits(ctx: StageContext): Promise<StageCounts> {
   const mark = await placementChangeMark(ctx.db);
-  const placements = new Map((await ctx.db.selectFrom('grid.placement').select(['unit_id', 'grid_l1', 'grid_l2', 'method']).execute()).map((p) => [p.unit_id, p]));
+  const placements = await readPlacements(ctx);
   const links = await linkLists(ctx, placements, mark);
   const facts = await loadFacts(ctx, links.rows);
 
@@ -86,7 +87,11 @@ async function syncReports(
   facts: Map<string, UnitFacts>,
   placements: Map<string, Placed>,
 ): Promise<{ reports_opened: number; reports_closed: number; reports_regridded: number }> {
-  const open = await ctx.db.selectFrom('inspection.report').select(['id', 'unit_id', 'reason', 'grid_l1', 'grid_l2']).where('closed_run', 'is', null).execute();
+  const open = await copyOutRows(
+    ctx.database,
+    ctx.db.selectFrom('inspection.report').select(['id', 'unit_id', 'reason', 'grid_l1', 'grid_l2']).where('closed_run', 'is', null).compile(),
+    ([id, unitId, reason, l1, l2]) => ({ id: id!, unit_id: unitId!, reason: reason!, grid_l1: l1 ?? null, grid_l2: l2 ?? null }),
+  );
   const stillOpen = new Set<string>();
   const toClose: Record<string, string[]> = {};
   // An open report follows its unit when the unit is placed elsewhere: the row is updated, not duplicated.
@@ -198,9 +203,25 @@ async function syncNotices(ctx: StageContext, desired: DesiredNotice[]): Promise
   return { notices_opened: toOpen.length, notices_closed: close.length };
 }
 
+/**
+ * Where every unit is placed. The stage reads every placement, every live unit and every open report each
+ * night (reasons depend on the date): as COPY text (db/copy-out.ts), which on PGlite reads them in a third
+ * of the time.
+ */
+async function readPlacements(ctx: StageContext): Promise<Map<string, Placed>> {
+  const out = new Map<string, Placed>();
+  const query = ctx.db.selectFrom('grid.placement').select(['unit_id', 'grid_l1', 'grid_l2', 'method']).compile();
+  await copyOut(ctx.database, query, ([unitId, l1, l2, method]) => out.set(unitId!, { grid_l1: l1 ?? null, grid_l2: l2 ?? null, method: method! }));
+  return out;
+}
+
 /** Each live unit's facts from the rows of the current lists (linkLists read and linked them). */
 async function loadFacts(ctx: StageContext, listRows: readonly ListRow[]): Promise<Map<string, UnitFacts>> {
-  const units = await ctx.db.selectFrom('registry.unit').select(['id', 'status', 'established']).where('retired_run', 'is', null).execute();
+  const units = await copyOutRows(
+    ctx.database,
+    ctx.db.selectFrom('registry.unit').select(['id', 'status', 'established']).where('retired_run', 'is', null).compile(),
+    ([id, status, established]) => ({ id: id!, status: status!, established: established ?? null }),
+  );
   const facts = new Map<string, UnitFacts>(
     units.map((u) => [u.id, { id: u.id, status: u.status, established: u.established, supervised: false, maxWageMonths: 0, maxFeeMonths: 0, complaintDates: [], collectivePetition: false, credit: [] }]),
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { copyField, copyTextParser } from '../pipelines/match/load-records.ts';
+import { copyField, copyTextParser } from '../db/copy-out.ts';
 
 describe('reading COPY text for matching', () => {
   it('reads NULL and backslash escapes', () => {

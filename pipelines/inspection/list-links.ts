@@ -8,6 +8,8 @@
  */
 import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { DB } from '../../db/types.ts';
+import type { Database } from '../../db/connect.ts';
+import { copyOut } from '../../db/copy-out.ts';
 import { refreshStatistics } from '../../db/statistics.ts';
 import { cleanCode, orgCodeFromUscc } from '../normalize/codes.ts';
 import { latestFiles } from '../snapshots.ts';
@@ -78,7 +80,7 @@ export async function linkLists(ctx: StageContext, placements: Map<string, Place
   const { db } = ctx;
   const currentFiles = await latestFiles(db, Object.values(LIST_KINDS));
   const state = options.full ? undefined : await db.selectFrom('inspection.link_state').select(['run_id', 'placement_change_id']).executeTakeFirst();
-  const rows = await readListRows(db, currentFiles, state?.run_id ?? null);
+  const rows = await readListRows(ctx.database, currentFiles, state?.run_id ?? null);
 
   let toLink = rows;
   let lookup: UnitLookup | null = null;
@@ -107,13 +109,15 @@ export async function linkLists(ctx: StageContext, placements: Map<string, Place
   return { currentFiles, rows, linked, unlinked: rows.length - linked, relinked: toLink.length, linkedBy, full: !state };
 }
 
-async function readListRows(db: Kysely<DB>, currentFiles: Map<string, number>, lastRun: number | null): Promise<ListRow[]> {
+/** Every row of the current lists, as COPY text (db/copy-out.ts): the supervised list alone is a row per supervised unit. */
+async function readListRows(database: Database, currentFiles: Map<string, number>, lastRun: number | null): Promise<ListRow[]> {
+  const { db } = database;
   const out: ListRow[] = [];
   for (const [table, kind] of Object.entries(LIST_KINDS) as [ListTable, string][]) {
     const fileId = currentFiles.get(kind);
     if (fileId === undefined) continue;
     const supervised = table === 'inspection.supervised';
-    const rows = await db
+    const query = db
       .selectFrom(`${table} as t` as 'inspection.supervised as t')
       .innerJoin('staging.record as s', 's.id', 't.record_id')
       .innerJoin('staging.file as f', 'f.id', 's.file_id')
@@ -122,13 +126,23 @@ async function readListRows(db: Kysely<DB>, currentFiles: Map<string, number>, l
       .select((supervised ? sql<string | null>`t.grid_code` : sql<string | null>`null`).as('grid'))
       .select(sql<Record<string, unknown>>`${sql.raw(FACT_COLUMNS[table])}`.as('facts'))
       // With the kind, staging.record's (kind, file_id) index finds the file's rows (not a scan of every staged row).
-      .where('s.kind', '=', kind)
-      .where('s.file_id', '=', fileId)
-      .execute();
-    for (const r of rows) {
-      const facts = { table, ...r.facts } as ListFacts;
-      out.push({ table, recordId: r.record_id, code: r.code, name: r.name, nameKey: r.name_key, unitId: r.unit_id, grid: r.grid, fileNew: lastRun === null || r.run_id === null || r.run_id > lastRun, facts });
-    }
+      .where('s.kind', '=', sql.lit(kind))
+      .where('s.file_id', '=', sql.lit(fileId))
+      .compile();
+    await copyOut(database, query, ([recordId, name, nameKey, unitId, runId, code, grid, facts]) => {
+      const run = runId == null ? null : Number(runId);
+      out.push({
+        table,
+        recordId: recordId!,
+        code: code ?? null,
+        name: name ?? null,
+        nameKey: nameKey ?? null,
+        unitId: unitId ?? null,
+        grid: grid ?? null,
+        fileNew: lastRun === null || run === null || run > lastRun,
+        facts: { table, ...(JSON.parse(facts!) as object) } as ListFacts,
+      });
+    });
   }
   return out;
 }

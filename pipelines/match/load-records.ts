@@ -7,6 +7,7 @@
 import type { Readable } from 'node:stream';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Database } from '../../db/connect.ts';
+import { copyTextParser } from '../../db/copy-out.ts';
 import { toMatchRecord, type MatchRecord, type RecordRow } from './match-record.ts';
 
 /** The columns matching reads, in RecordRow's names (toRow reads them by position); `b` boolean, `i` integer, `s` text. */
@@ -93,38 +94,5 @@ function toRow(f: (string | null)[], i: (s: string | null) => string | null): Re
     is_branch: f[16] === 't', parent_name: f[17]!, address: f[18]!, district_code: i(f[19]!),
     division_code: i(f[20]!), community_code: i(f[21]!), road: i(f[22]!), road_no: i(f[23]!),
     legal_rep: f[24]!, phone: f[25]!, status: i(f[26]!)!, unit_id: f[27]!,
-  };
-}
-
-const UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
-
-/** One field of COPY's text format: `\N` is NULL, backslash escapes stand for themselves. */
-export function copyField(raw: string): string | null {
-  if (raw === '\\N') return null;
-  if (!raw.includes('\\')) return raw;
-  return raw.replace(/\\(.)/g, (_, c: string) => UNESCAPE[c] ?? c);
-}
-
-/** Splits COPY text arriving in arbitrary chunks into rows of fields (a multi-byte character may straddle two chunks). */
-export function copyTextParser(row: (fields: (string | null)[]) => void): { push(chunk: Uint8Array): void; end(): void } {
-  const decoder = new TextDecoder('utf-8');
-  let rest = '';
-  const lines = (text: string) => {
-    let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-      row(text.slice(start, nl).split('\t').map(copyField));
-      start = nl + 1;
-    }
-    rest = text.slice(start);
-  };
-  return {
-    push(chunk) {
-      lines(rest + decoder.decode(chunk, { stream: true }));
-    },
-    end() {
-      lines(rest + decoder.decode());
-      if (rest !== '') row(rest.split('\t').map(copyField));
-      rest = '';
-    },
   };
 }
