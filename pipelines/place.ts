@@ -11,6 +11,7 @@ import { learnRoads, type RoadGazetteer, type RoadPoint } from './grid/road-gaze
 import { loadActiveRules } from './grid/rules.ts';
 import { withForeignKeysCheckedBySet } from '../db/foreign-keys-by-set.ts';
 import { copyRows, openStagingConnection } from './ingest/staging-connection.ts';
+import { copyOut } from '../db/copy-out.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 
 export interface UnitRecords {
@@ -169,15 +170,19 @@ async function planPlacement(ctx: StageContext, key: string, base: Omit<Placemen
     const stored = await db.selectFrom('grid.road_point').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
     return { mode: 'incremental', units: [], placements: new Map(), pointUnits: [], points: [], roadPoints: Number(stored.n) };
   }
-  const oldPoints = replaced.length ? await db.selectFrom('grid.road_point').selectAll().where('unit_id', '=', anyOf(replaced, 'text')).execute() : [];
   const replacedSet = new Set(replaced);
-  const others: RoadPoint[] = (await db.selectFrom('grid.road_point').selectAll().execute())
-    .filter((p) => !replacedSet.has(p.unit_id))
-    .map((p) => ({ road: p.road, number: p.number, community: p.community, unitId: p.unit_id }));
+  // Every stored point in one read, as COPY text (db/copy-out.ts; about a third of the time on PGlite): the
+  // replaced units' points are compared with what they teach now, the others teach the gazetteer as they are.
+  const oldPoints: RoadPoint[] = [];
+  const others: RoadPoint[] = [];
+  await copyOut(ctx.database, db.selectFrom('grid.road_point').select(['unit_id', 'road', 'number', 'community']).compile(), ([unitId, road, number, community]) => {
+    const p: RoadPoint = { road: road!, number: Number(number), community: community!, unitId: unitId! };
+    (replacedSet.has(p.unitId) ? oldPoints : others).push(p);
+  });
 
   let units = await loadUnitRecords(db, gazetteer, changed);
   let result = placeAll(units, base, rules, decisions, others);
-  const before = new Set(oldPoints.map((p) => pointKey({ road: p.road, number: p.number, community: p.community, unitId: p.unit_id })));
+  const before = new Set(oldPoints.map(pointKey));
   const roadsChanged = result.points.length !== before.size || result.points.some((p) => !before.has(pointKey(p)));
   if (roadsChanged) {
     // The gazetteer learned something new: every unit it placed, or could not place, may read differently now.
