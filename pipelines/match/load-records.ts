@@ -1,13 +1,12 @@
 /**
- * Loading what matching needs in one streaming COPY … TO (pg-copy-streams on PostgreSQL, PGlite's
- * COPY to a blob): a register of a million records is one query, not a page per 50,000, and COPY's
- * text rows parse in a fraction of the time the driver takes per column of an ordinary result.
+ * Loading what matching needs in one streaming COPY … TO (db/copy-out.ts: pg-copy-streams on PostgreSQL,
+ * PGlite's COPY to a blob): a register of a million records is one query, not a page per 50,000, and
+ * COPY's text rows parse in a fraction of the time the driver takes per column of an ordinary result.
  * Rows are parsed as they arrive, so memory holds the records, never the whole text.
  */
-import type { Readable } from 'node:stream';
-import { to as copyTo } from 'pg-copy-streams';
+import { CompiledQuery } from 'kysely';
 import type { Database } from '../../db/connect.ts';
-import { copyTextParser } from '../../db/copy-out.ts';
+import { copyOut } from '../../db/copy-out.ts';
 import { toMatchRecord, type MatchRecord, type RecordRow } from './match-record.ts';
 
 /** The columns matching reads, in RecordRow's names (toRow reads them by position); `b` boolean, `i` integer, `s` text. */
@@ -25,12 +24,11 @@ export const COLUMNS: [keyof RecordRow, string, 'b' | 'i' | 's'][] = [
  * Every registry record that stands for its content (none superseded by a later repeat), with its unit
  * after the previous run, in record order (the order ids are minted in).
  */
-const query = (after: string | null, limit: number | null) => `copy (
-  select ${COLUMNS.map(([, c]) => c).join(', ')}
+const query = (after: string | null, limit: number | null) =>
+  CompiledQuery.raw(`select ${COLUMNS.map(([, c]) => c).join(', ')}
   from registry.record r left join registry.unit_member m on m.record_id = r.record_id
   where r.superseded_by is null${after === null ? '' : ` and r.record_id > ${BigInt(after)}`}
-  order by r.record_id${limit === null ? '' : ` limit ${limit}`}
-) to`;
+  order by r.record_id${limit === null ? '' : ` limit ${limit}`}`);
 
 /** PGlite hands COPY's output over as one blob in this process's memory: pages keep it a few tens of MB. */
 const PGLITE_PAGE = 100_000;
@@ -38,31 +36,14 @@ const PGLITE_PAGE = 100_000;
 export async function loadRecords(database: Database): Promise<MatchRecord[]> {
   const records: MatchRecord[] = [];
   const intern = interner();
-  const parser = copyTextParser((fields) => records.push(toMatchRecord(toRow(fields, intern))));
-  if (database.pool) {
-    const client = await database.pool.connect();
-    try {
-      const stream = client.query(copyTo(`${query(null, null)} stdout`)) as unknown as Readable;
-      for await (const chunk of stream) parser.push(chunk as Buffer);
-    } finally {
-      client.release();
-    }
-    parser.end();
-  } else if (database.pglite) {
+  const take = (fields: (string | null)[]) => records.push(toMatchRecord(toRow(fields, intern)));
+  if (database.pglite) {
     for (;;) {
       const before = records.length;
-      const result = await database.pglite.query(`${query(records.at(-1)?.id ?? null, PGLITE_PAGE)} '/dev/blob'`);
-      if (!result.blob) break;
-      const reader = result.blob.stream().getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        parser.push(value);
-      }
-      parser.end();
+      await copyOut(database, query(records.at(-1)?.id ?? null, PGLITE_PAGE), take);
       if (records.length - before < PGLITE_PAGE) break;
     }
-  } else throw new Error(`Database at ${database.location} has neither a PostgreSQL pool nor a PGlite instance`);
+  } else await copyOut(database, query(null, null), take);
   return records;
 }
 
