@@ -205,9 +205,19 @@ async function parseOne(text: string): Promise<Parsed> {
 }
 
 /**
- * Fields of framed records. A record without a double quote has no quoting to resolve: its fields are
- * the text between commas, exactly what fast-csv returns for it (it trims nothing by default), at a
- * fraction of the cost — most rows of a register are like that. The rest go through fast-csv, one pass
+ * The fields of a record without a double quote, as fast-csv gives them: the text between commas,
+ * except that a first field of only whitespace comes back empty, because fast-csv skips whitespace
+ * at the start of a record looking for an opening quote and then finds the comma.
+ */
+function splitPlainRecord(text: string): string[] {
+  const cells = text.split(',');
+  if (cells.length > 1 && cells[0] !== '' && cells[0]!.trim() === '') cells[0] = '';
+  return cells;
+}
+
+/**
+ * Fields of framed records. A record without a double quote has no quoting to resolve: splitPlainRecord
+ * gives exactly what fast-csv would, at a fraction of the cost — most rows of a register are like that. The rest go through fast-csv, one pass
  * per batch, record by record only if a batch fails.
  */
 async function parseBatch(records: readonly RawRecord[]): Promise<Parsed[]> {
@@ -216,7 +226,7 @@ async function parseBatch(records: readonly RawRecord[]): Promise<Parsed[]> {
   records.forEach((record, index) => {
     if (record.problem || record.text.trim() === '') return;
     if (record.text.includes('"')) todo.push(index);
-    else results[index] = { cells: record.text.split(',') };
+    else results[index] = { cells: splitPlainRecord(record.text) };
   });
   if (todo.length === 0) return results;
   let rows: string[][] | null = null;

@@ -48,6 +48,19 @@ describe('CSV records without quotes are split as fast-csv splits them', () => {
     );
   });
 
+  // Found by the property above: fast-csv empties a first cell of only whitespace, and no other cell.
+  it('empties a first cell of only whitespace, as fast-csv does, quoted record or not', async () => {
+    const text = ' ,#\n\t\u3000,"引号"\n， ,x\na, ,b\n';
+    const got = (await readerRows(text)).map((item) => ('cells' in item ? item.cells : null));
+    expect(got).toEqual([
+      ['', '#'],
+      ['', '引号'],
+      ['， ', 'x'],
+      ['a', ' ', 'b'],
+    ]);
+    expect(got).toEqual(await fastCsvRows(text));
+  });
+
   it('keeps empty trailing cells, spaces and tabs exactly as written', async () => {
     const items = await readerRows(' 扬州市 ,\t,,a b,\n江都区,,\n');
     expect(items.map((i) => ('cells' in i ? i.cells : null))).toEqual([
