@@ -1,53 +1,71 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/connect.ts';
-import type { DB, NewRegistryRecord } from '../db/types.ts';
+import type { DB } from '../db/types.ts';
 import { ENTITY_KINDS } from '../schemas/feeds.ts';
-import { cleanCode, isValidOrgCode, isValidRegNo, isValidUscc, orgCodeFromUscc, parseTaxId } from './normalize/codes.ts';
+import { cleanCode } from './normalize/codes.ts';
 import { normalizeName } from './normalize/names.ts';
-import { buildGazetteer, parseAddress, type Division, type Gazetteer } from './normalize/addresses.ts';
+import type { Gazetteer } from './normalize/addresses.ts';
 import { parseDate } from './normalize/dates.ts';
-import { normalizePhone } from './normalize/phone.ts';
 import { parseCount } from './normalize/numbers.ts';
 import { copyRow, idRange, SequentialWriter } from './normalize/copy-writer.ts';
+import { gazetteerOf, RECORD_COLUMNS, type DivisionRow, type EntityBatch } from './normalize/entity.ts';
+import { inlineNormalizer, workerNormalizer, type EntityNormalizer } from './normalize/entity-normalizer.ts';
 import { pendingRows, type Fields, type NormalizeTarget } from './normalize/pending-rows.ts';
 import type { StageContext, StageCounts } from './stage.ts';
 import { markCurrentSnapshots } from './snapshots.ts';
 
 const ENTITY_TARGET: NormalizeTarget = { table: 'registry.record', kinds: ENTITY_KINDS };
 
-// Every column normalizeEntity fills; is_current and superseded_by keep their defaults.
-const RECORD_COLUMNS = [
-  'record_id', 'file_id', 'agency', 'kind', 'row', 'snapshot_date', 'uscc', 'uscc_valid', 'org_code', 'org_code_valid', 'reg_no', 'reg_no_valid', 'tax_id',
-  'name', 'name_key', 'trade_name', 'legal_form', 'region_key', 'is_branch', 'parent_name', 'address', 'district_code', 'street_code', 'community_code',
-  'road', 'road_no', 'division_code', 'legal_rep', 'phone', 'established', 'status', 'flags',
-] as const satisfies readonly (keyof NewRegistryRecord)[];
+export interface NormalizeOptions {
+  /** Where employer rows are normalised: `auto` (the worker from the second batch on), `worker` (every batch), `inline`. */
+  thread?: 'auto' | 'worker' | 'inline';
+  /** Staging ids per batch (pending-rows.ts). */
+  span?: number;
+}
 
 /**
  * Turns staged rows into typed, normalised rows: employer records into registry.record, the labour
  * bureau's own lists into the inspection tables. Only rows not normalised before are read (see
  * normalize/pending-rows.ts), so a re-run costs nothing and a new snapshot costs its own size. Rows go
- * in by COPY, one transaction per batch, and the next batch is read and normalised while one is written.
+ * in by COPY, one transaction per batch, in staging-id order. From the second batch on, employer rows
+ * are normalised in a worker thread (normalize/entity-normalizer.ts) while this thread reads the next
+ * batch and writes the last; a night's few thousand rows, one batch, never start it.
  */
-export async function normalizeRecords(ctx: StageContext): Promise<StageCounts> {
-  const gazetteer = await loadGazetteer(ctx.db);
+export async function normalizeRecords(ctx: StageContext, options: NormalizeOptions = {}): Promise<StageCounts> {
+  const divisions = await loadDivisions(ctx.db);
   const snapshotDates = await loadSnapshotDates(ctx.db);
   const counts: Record<string, number> = { records: 0, flagged: 0 };
+  const mode = options.thread ?? 'auto';
+  const inline = inlineNormalizer(divisions, snapshotDates);
+  let threaded: EntityNormalizer | null = null;
   const writer = new SequentialWriter(ctx.database);
+  type Normalising = { result: Promise<EntityBatch>; ids: ReturnType<typeof idRange>; rows: number };
+  const write = async (b: Normalising) => {
+    const { lines, flagged } = await b.result;
+    await writer.write('registry.record', RECORD_COLUMNS, lines, b.ids);
+    counts.records! += b.rows;
+    counts.flagged! += flagged;
+  };
+  let previous: Normalising | null = null;
+  let batches = 0;
   try {
-    for await (const batch of pendingRows(ctx.db, [ENTITY_TARGET])) {
-      const lines: string[] = new Array(batch.length);
-      for (let i = 0; i < batch.length; i++) {
-        const s = batch[i]!;
-        const record = normalizeEntity({ ...s, snapshot_date: snapshotDates.get(s.file_id) ?? null }, s.fields, gazetteer);
-        if ((record.flags as string[]).length > 0) counts.flagged!++;
-        lines[i] = copyRow(RECORD_COLUMNS, record);
-      }
-      await writer.write('registry.record', RECORD_COLUMNS, lines, idRange(batch.map((s) => s.id)));
-      counts.records! += batch.length;
+    for await (const batch of pendingRows(ctx.db, [ENTITY_TARGET], { fieldsAsText: true, span: options.span })) {
+      batches++;
+      // One worker: at 50,000 units on PGlite a second one (or this thread taking turns) was slower, and
+      // on PostgreSQL two cores are busy either way (the server, the worker).
+      if (!threaded && (mode === 'worker' || (mode === 'auto' && batches >= 2))) threaded = workerNormalizer(divisions, snapshotDates);
+      // Handed over before the previous batch is written, so the worker normalises while this thread writes.
+      const current: Normalising = { result: (threaded ?? inline).normalize(batch), ids: idRange(batch.map((s) => s.id)), rows: batch.length };
+      // Observed here so a failure is not reported as unhandled while the previous batch is written; write() rethrows it.
+      current.result.catch(() => undefined);
+      if (previous) await write(previous);
+      previous = current;
     }
+    if (previous) await write(previous);
     await writer.flush();
   } finally {
     await writer.settle();
+    await threaded?.close();
   }
   await markCurrentSnapshots(ctx.db, ctx.runId);
   Object.assign(counts, await normalizeLabourLists(ctx.database));
@@ -60,125 +78,10 @@ async function loadSnapshotDates(db: Kysely<DB>): Promise<Map<number, string | n
   return new Map(files.map((f) => [f.id, f.snapshot_date]));
 }
 
+const loadDivisions = (db: Kysely<DB>): Promise<DivisionRow[]> => db.selectFrom('grid.division').select(['code', 'name', 'level', 'parent_code']).execute();
+
 export async function loadGazetteer(db: Kysely<DB>): Promise<Gazetteer> {
-  const rows = await db.selectFrom('grid.division').select(['code', 'name', 'level', 'parent_code']).execute();
-  const divisions: Division[] = rows
-    .filter((r) => ['district', 'street', 'community'].includes(r.level))
-    .map((r) => ({ code: r.code, name: r.name, level: r.level as Division['level'], parentCode: r.parent_code }));
-  return buildGazetteer(divisions);
-}
-
-interface Source {
-  id: string;
-  file_id: number;
-  agency: string;
-  kind: string;
-  row: number;
-  snapshot_date: string | null;
-}
-
-const CLOSED = /注销|吊销|撤销/;
-const MOVED_OUT = /迁出/;
-
-/** The codes a row carries, as normalizeEntity settles them. */
-interface Codes {
-  flags: string[];
-  uscc: string | null;
-  usccValid: boolean | null;
-  orgCode: string | null;
-  orgCodeValid: boolean | null;
-}
-
-// Module-level rather than closures inside normalizeEntity: a closure made per row costs more than its work.
-function takeUscc(c: Codes, code: string): void {
-  c.uscc = code;
-  c.usccValid = isValidUscc(code);
-  if (c.usccValid) {
-    c.orgCode = orgCodeFromUscc(code);
-    c.orgCodeValid = true;
-  } else c.flags.push('uscc_check_failed');
-}
-
-function takeOrgCode(c: Codes, code: string): void {
-  const valid = isValidOrgCode(code);
-  if (!c.orgCodeValid) {
-    c.orgCode = code;
-    c.orgCodeValid = valid;
-  }
-  if (!valid) c.flags.push('org_code_check_failed');
-}
-
-export function normalizeEntity(s: Source, f: Fields, gazetteer: Gazetteer): NewRegistryRecord {
-  const flags: string[] = [];
-  const c: Codes = { flags, uscc: null, usccValid: null, orgCode: null, orgCodeValid: null };
-  let regNo: string | null = null;
-  let regNoValid: boolean | null = null;
-  let taxId: string | null = null;
-
-  const usccField = cleanCode(f.uscc);
-  // Some agencies put whatever code they had under the unified-code header: a 9-character value is an organisation code.
-  if (usccField.length === 9) takeOrgCode(c, usccField);
-  else if (usccField) takeUscc(c, usccField);
-  const orgField = cleanCode(f.org_code);
-  if (orgField) takeOrgCode(c, orgField);
-  const regField = cleanCode(f.reg_no);
-  if (regField) {
-    regNo = regField;
-    regNoValid = isValidRegNo(regField);
-    if (!regNoValid) flags.push('reg_no_check_failed');
-  }
-  if (f.tax_id) {
-    const tax = parseTaxId(f.tax_id);
-    taxId = tax.normalized;
-    if (tax.kind === 'uscc' && !c.uscc) takeUscc(c, tax.normalized);
-    else if (tax.kind === 'division_org' && tax.orgCode) {
-      if (tax.valid) takeOrgCode(c, tax.orgCode);
-      else flags.push('tax_id_check_failed');
-    } else if (!tax.valid) flags.push('tax_id_check_failed');
-  }
-
-  const name = normalizeName(f.name);
-  const address = parseAddress(f.address, gazetteer);
-  const established = parseDate(f.established);
-  if (!established.ok) flags.push(`established_invalid`);
-  const statusText = f.reg_status ?? f.tax_status ?? '';
-  const status = CLOSED.test(statusText) ? 'closed' : MOVED_OUT.test(statusText) ? 'moved_out' : 'active';
-  const division = cleanCode(f.division_code);
-
-  return {
-    record_id: s.id,
-    file_id: s.file_id,
-    agency: s.agency,
-    kind: s.kind,
-    row: s.row,
-    snapshot_date: s.snapshot_date,
-    uscc: c.uscc,
-    uscc_valid: c.usccValid,
-    org_code: c.orgCode,
-    org_code_valid: c.orgCodeValid,
-    reg_no: regNo,
-    reg_no_valid: regNoValid,
-    tax_id: taxId,
-    name: name.display || null,
-    name_key: name.key || null,
-    trade_name: name.tradeName || null,
-    legal_form: name.legalForm,
-    region_key: name.regionKey,
-    is_branch: name.isBranch,
-    parent_name: name.parentName,
-    address: address.normalized || null,
-    district_code: address.districtCode,
-    street_code: address.streetCode,
-    community_code: address.communityCode,
-    road: address.road,
-    road_no: address.number,
-    division_code: /^\d{6}(\d{3}(\d{3})?)?$/.test(division) ? division : null,
-    legal_rep: f.legal_rep?.trim() || null,
-    phone: normalizePhone(f.phone),
-    established: established.ok ? established.date : null,
-    status,
-    flags,
-  };
+  return gazetteerOf(await loadDivisions(db));
 }
 
 function firstCode(value: string | undefined): string | null {

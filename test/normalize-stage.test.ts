@@ -64,6 +64,17 @@ describe.each(engines())('normalize stage on %s', (engine) => {
     for (const target of TARGETS) expect(await tableRows(target.table)).toEqual(reference.get(target.table));
   });
 
+  // `auto` normalises the first batch on this thread and hands the worker the rest.
+  it.each(['worker', 'auto'] as const)('gives the same records when a worker thread normalises them, batch after batch (%s)', async (thread) => {
+    const expected = reference.get('registry.record')!;
+    // Several batches of 40 staging ids: the worker takes the next while the last is written.
+    expect(expected.length).toBeGreaterThan(120);
+    await database.db.deleteFrom('registry.record').execute();
+    const counts = await normalizeRecords(ctx, { thread, span: 40 });
+    expect(counts.records).toBe(expected.length);
+    expect(await tableRows('registry.record')).toEqual(expected);
+  });
+
   it('fills gaps below the greatest normalised id, whichever tables have them', async () => {
     // Rows missing in the middle (as if written out of order before a crash) and at the end of some tables only.
     const records = await normalisedIds('registry.record');

@@ -13,6 +13,9 @@ export interface PendingRow {
   fields: Fields;
 }
 
+/** A pending row with its fields still JSON text (PendingOptions.fieldsAsText). */
+export type PendingTextRow = Omit<PendingRow, 'fields'> & { fields: string };
+
 /** A table filled from staged rows of some kinds, keyed by record_id = staging.record.id. */
 export interface NormalizeTarget {
   table: 'registry.record' | 'inspection.supervised' | 'inspection.complaint' | 'inspection.arrears' | 'inspection.credit';
@@ -22,10 +25,13 @@ export interface NormalizeTarget {
 export interface PendingOptions {
   /** Staging ids covered by one range read: bounds the rows (and memory) of a batch. */
   span?: number;
+  /** Hand each row's fields over as the JSON text they are stored as, for the reader to parse (or pass on to a worker). */
+  fieldsAsText?: boolean;
 }
 
 const SPAN = 8_000;
-const COLUMNS = ['id', 'file_id', 'agency', 'kind', 'row', 'fields'] as const;
+const COLUMNS = ['id', 'file_id', 'agency', 'kind', 'row'] as const;
+const fieldsColumn = (asText: boolean | undefined) => (asText ? sql<string>`fields::text`.as('fields') : sql<unknown>`fields`.as('fields'));
 
 interface TargetState {
   kinds: Set<string>;
@@ -43,8 +49,11 @@ interface TargetState {
  * anti-join and yielded first, so a gap is never skipped. The staged side of every target's check, and
  * where its first pending row lies, come from one pass over staging.record.
  */
-export async function* pendingRows(db: Kysely<DB>, targets: readonly NormalizeTarget[], options: PendingOptions = {}): AsyncGenerator<PendingRow[]> {
+export function pendingRows(db: Kysely<DB>, targets: readonly NormalizeTarget[], options: PendingOptions & { fieldsAsText: true }): AsyncGenerator<PendingTextRow[]>;
+export function pendingRows(db: Kysely<DB>, targets: readonly NormalizeTarget[], options?: PendingOptions): AsyncGenerator<PendingRow[]>;
+export async function* pendingRows(db: Kysely<DB>, targets: readonly NormalizeTarget[], options: PendingOptions = {}): AsyncGenerator<PendingRow[] | PendingTextRow[]> {
   const span = options.span ?? SPAN;
+  const columns = [...COLUMNS, fieldsColumn(options.fieldsAsText)] as const;
   if (targets.length === 0) return;
   const held: { watermark: number; normalised: number }[] = [];
   for (const target of targets) {
@@ -61,8 +70,8 @@ export async function* pendingRows(db: Kysely<DB>, targets: readonly NormalizeTa
       const missing = await missingBelow(db, target, watermark);
       for (let j = 0; j < missing.length; j += span) {
         const ids = missing.slice(j, j + span);
-        const rows = await db.selectFrom('staging.record').select(COLUMNS).where('id', 'in', ids).orderBy('id').execute();
-        yield rows as PendingRow[];
+        const rows = await db.selectFrom('staging.record').select(columns).where('id', 'in', ids).orderBy('id').execute();
+        yield rows as unknown as PendingRow[];
       }
     }
     // A target whose kinds got nothing new is not scanned at all.
@@ -78,13 +87,13 @@ export async function* pendingRows(db: Kysely<DB>, targets: readonly NormalizeTa
   for (let lo = start; lo < last; lo += span) {
     const rows = await db
       .selectFrom('staging.record')
-      .select(COLUMNS)
+      .select(columns)
       .where('id', '>', String(lo))
       .where('id', '<=', String(lo + span))
       .where((eb) => eb.or(pending.map((t) => eb.and([eb('kind', 'in', [...t.kinds]), eb('id', '>', String(t.watermark))]))))
       .orderBy('id')
       .execute();
-    if (rows.length > 0) yield rows as PendingRow[];
+    if (rows.length > 0) yield rows as unknown as PendingRow[];
   }
 }
 
