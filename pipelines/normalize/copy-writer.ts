@@ -1,5 +1,4 @@
 import type { Database } from '../../db/connect.ts';
-import { copyLine, type CopyValue } from '../ingest/copy-text.ts';
 import { withForeignKeysCheckedBySet } from '../../db/foreign-keys-by-set.ts';
 import { openStagingConnection } from '../ingest/staging-connection.ts';
 
@@ -19,24 +18,6 @@ export function idRange(ids: Iterable<string>): IdRange | undefined {
     if (last === null || n > last) last = n;
   }
   return first === null || last === null ? undefined : { first: String(first), last: String(last) };
-}
-
-export type ColumnValue = string | number | boolean | null | undefined | readonly string[];
-
-/** A value as PostgreSQL's COPY text input reads it for the column's type (text, int, boolean, date, text[]). */
-export function copyCell(value: ColumnValue): CopyValue {
-  if (value === null || value === undefined) return null;
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'string' || typeof value === 'number') return value;
-  return `{${value.map(arrayElement).join(',')}}`;
-}
-
-function arrayElement(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
-
-export function copyRow(columns: readonly string[], row: Readonly<Record<string, unknown>>): string {
-  return copyLine(columns.map((c) => copyCell(row[c] as ColumnValue)));
 }
 
 /**

@@ -8,7 +8,7 @@ import { normalizeName } from './names.ts';
 import { buildGazetteer, parseAddress, type Division, type Gazetteer } from './addresses.ts';
 import { parseDate } from './dates.ts';
 import { normalizePhone } from './phone.ts';
-import { copyRow } from './copy-writer.ts';
+import { copyRow } from './copy-row.ts';
 import type { Fields, PendingRow } from './pending-rows.ts';
 
 // Every column normalizeEntity fills; is_current and superseded_by keep their defaults.
