@@ -217,8 +217,8 @@ function splitPlainRecord(text: string): string[] {
 
 /**
  * Fields of framed records. A record without a double quote has no quoting to resolve: splitPlainRecord
- * gives exactly what fast-csv would, at a fraction of the cost — most rows of a register are like that. The rest go through fast-csv, one pass
- * per batch, record by record only if a batch fails.
+ * gives exactly what fast-csv would, at a fraction of the cost — most rows of a register are like that.
+ * The rest go through fast-csv, one pass per batch, record by record only if a batch fails.
  */
 async function parseBatch(records: readonly RawRecord[]): Promise<Parsed[]> {
   const results: Parsed[] = records.map((record) => (record.problem ? { error: record.problem } : null));
